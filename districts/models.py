@@ -1,0 +1,125 @@
+"""Who: reporting units, their tree, their populations, and the people who act for them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Unit(models.Model):
+    """A node of the reporting tree: province, city, district, zone or a catch-all child.
+
+    Reports are entered only on leaves; every parent's figures are the sum of its children's.
+    A catch-all child (其他/市直) holds figures that belong to no district.
+    """
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        DISTRICT = "district", _("区(市)")
+        ZONE = "zone", _("开发区")
+        OTHER = "other", _("其他/市直")
+
+    code = models.CharField(
+        _("编码"),
+        max_length=20,
+        unique=True,
+        help_text=_(
+            "唯一编码；有行政区划代码的用区划代码，如 370481；开发区等可自定，如 370400GX。"
+        ),
+    )
+    division_code = models.CharField(
+        _("行政区划代码"), max_length=12, blank=True, help_text=_("没有行政区划代码的单位留空。")
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    short_name = models.CharField(
+        _("表中名称"),
+        max_length=20,
+        blank=True,
+        help_text=_("通报附件表中显示的名称，如“高新区”。"),
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    order = models.PositiveIntegerField(
+        _("排列顺序"), default=0, help_text=_("按通报中的顺序，小的在前。")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("填报单位")
+        verbose_name_plural = _("填报单位")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class Population(models.Model):
+    """Year-end resident population (常住人口, 万人) of one unit, as published."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="populations"
+    )
+    year = models.PositiveIntegerField(_("年份"), help_text=_("年末常住人口所属年份。"))
+    value = models.DecimalField(_("常住人口（万人）"), max_digits=10, decimal_places=2)
+    source = models.CharField(
+        _("来源"), max_length=200, help_text=_("如：2022年枣庄市国民经济和社会发展统计公报")
+    )
+
+    class Meta:
+        verbose_name = _("常住人口")
+        verbose_name_plural = _("常住人口")
+        ordering = ["unit__order", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="population_unique_unit_year"),
+            models.CheckConstraint(condition=Q(value__gt=0), name="population_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}年 {self.value}万人"
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("区(市)填报员")
+    OFFICE = "office", _("市局工作人员")
+    VIEWER = "viewer", _("领导/查看")
+
+
+class Profile(models.Model):
+    """Links a Django user to the unit they act for and the role they act in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="profiles"
+    )
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("人员角色")
+        verbose_name_plural = _("人员角色")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="profile_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user.get_username()}（{self.unit}，{self.get_role_display()}）"

@@ -1,0 +1,167 @@
+"""Loads Zaozhuang's units and the figures of the 2023 上半年 circular, and demo accounts.
+
+Idempotent: running it again updates the same rows and never duplicates or erases what a
+user entered for the open quarter.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from districts.models import Population, Profile, Role, Unit
+from indicators import services
+from indicators.models import Indicator, Period, Target
+
+DEMO_PASSWORD = "Zzip@2023demo"
+POP_SOURCE = "2022年枣庄市国民经济和社会发展统计公报（年末常住人口）"
+
+# code, division code, name, table name, kind, order, clerk username, population (万人)
+UNITS = [
+    ("370481", "370481", "滕州市", "滕州市", Unit.Kind.DISTRICT, 10, "tengzhou", "157.41"),
+    ("370403", "370403", "薛城区", "薛城区", Unit.Kind.DISTRICT, 20, "xuecheng", "48.57"),
+    ("370402", "370402", "市中区", "市中区", Unit.Kind.DISTRICT, 30, "shizhong", "63.27"),
+    ("370406", "370406", "山亭区", "山亭区", Unit.Kind.DISTRICT, 40, "shanting", "40.66"),
+    ("370404", "370404", "峄城区", "峄城区", Unit.Kind.DISTRICT, 50, "yicheng", "36.24"),
+    ("370405", "370405", "台儿庄区", "台儿庄区", Unit.Kind.DISTRICT, 60, "taierzhuang", "30.51"),
+    ("370400GX", "", "枣庄高新区", "高新区", Unit.Kind.ZONE, 70, "gaoxin", "10.79"),
+]
+CITY = ("370400", "370400", "枣庄市", "全市", "385.40")
+
+# The seed's table for 2023 Q2: grants, grants target, valid, valid target, certified, PCT,
+# rulings; and the end-2022 valid inventions implied by its net growth column.
+SEED_Q2 = {
+    "370481": (104, 196, 828, 869, 3, 0, 0, 739),
+    "370403": (41, 75, 628, 646, 3, 0, 0, 596),
+    "370402": (68, 183, 572, 658, 1, 3, 2, 537),
+    "370406": (33, 41, 185, 190, 0, 0, 0, 163),
+    "370404": (16, 60, 353, 374, 4, 0, 0, 334),
+    "370405": (21, 44, 367, 375, 0, 1, 0, 346),
+    "370400GX": (43, 138, 574, 628, 21, 1, 0, 537),
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "加载演示数据：枣庄市各区(市)、人口、2022年底存量、2023年目标与上半年数据，以及演示账号。"
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        city, _ = Unit.objects.update_or_create(
+            code=CITY[0],
+            defaults={
+                "division_code": CITY[1],
+                "name": CITY[2],
+                "short_name": CITY[3],
+                "kind": Unit.Kind.CITY,
+            },
+        )
+        Population.objects.update_or_create(
+            unit=city, year=2022, defaults={"value": Decimal(CITY[4]), "source": POP_SOURCE}
+        )
+        units = {}
+        for code, division, name, short, kind, order, _user, pop in UNITS:
+            unit, _ = Unit.objects.update_or_create(
+                code=code,
+                defaults={
+                    "division_code": division,
+                    "name": name,
+                    "short_name": short,
+                    "kind": kind,
+                    "order": order,
+                    "parent": city,
+                },
+            )
+            units[code] = unit
+            Population.objects.update_or_create(
+                unit=unit, year=2022, defaults={"value": Decimal(pop), "source": POP_SOURCE}
+            )
+
+        office_group, _ = Group.objects.get_or_create(name="市局工作人员")
+        office_group.permissions.set(
+            Permission.objects.filter(content_type__app_label__in=["districts", "indicators"])
+        )
+        office = self._account(User, "office", "市局工作人员", city, Role.OFFICE, staff=True)
+        office.groups.add(office_group)
+        self._account(User, "viewer", "领导（查看）", city, Role.VIEWER)
+        for code, _div, name, _short, _kind, _order, username, _pop in UNITS:
+            self._account(User, username, f"{name}填报员", units[code], Role.CLERK)
+
+        grants = Indicator.objects.get(code="invention_grants")
+        valid = Indicator.objects.get(code="valid_inventions")
+        end_2022, _ = Period.objects.get_or_create(
+            year=2022,
+            quarter=4,
+            defaults={"status": Period.Status.CLOSED, "deadline": datetime.date(2023, 1, 15)},
+        )
+        q2, _ = Period.objects.get_or_create(
+            year=2023,
+            quarter=2,
+            defaults={"status": Period.Status.CLOSED, "deadline": datetime.date(2023, 7, 15)},
+        )
+        for code, (g, g_target, v, v_target, cert, pct, rulings, v_2022) in SEED_Q2.items():
+            unit = units[code]
+            Target.objects.update_or_create(
+                unit=unit, indicator=grants, year=2023, defaults={"value": g_target}
+            )
+            Target.objects.update_or_create(
+                unit=unit, indicator=valid, year=2023, defaults={"value": v_target}
+            )
+            services.history_record(
+                unit=unit,
+                period=end_2022,
+                values={"valid_inventions": Decimal(v_2022)},
+                user=office,
+            )
+            services.history_record(
+                unit=unit,
+                period=q2,
+                values={
+                    "invention_grants": Decimal(g),
+                    "valid_inventions": Decimal(v),
+                    "certified_enterprises": Decimal(cert),
+                    "pct_applications": Decimal(pct),
+                    "infringement_rulings": Decimal(rulings),
+                },
+                user=office,
+            )
+        q3, created = Period.objects.get_or_create(
+            year=2023,
+            quarter=3,
+            defaults={
+                "status": Period.Status.OPEN,
+                "deadline": timezone.localdate() + datetime.timedelta(days=14),
+            },
+        )
+        if not created and q3.status != Period.Status.OPEN:
+            q3.status = Period.Status.OPEN
+            q3.save(update_fields=["status"])
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                "演示数据已就绪：枣庄市 7 个区(市)、2023年上半年数据（已审核）、"
+                "2023年前三季度开放填报。"
+            )
+        )
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        self.stdout.write("  office       市局工作人员（汇总表、导出、管理后台 /admin/）")
+        self.stdout.write("  viewer       领导（查看汇总表）")
+        for _code, _div, name, _short, _kind, _order, username, _pop in UNITS:
+            self.stdout.write(f"  {username:<12} {name}填报员")
+
+    def _account(self, User, username, full_name, unit, role, staff=False):
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": full_name}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        user.is_staff = staff
+        user.save()
+        Profile.objects.update_or_create(user=user, defaults={"unit": unit, "role": role})
+        return user

@@ -1,0 +1,255 @@
+"""Reads that feed pages and files. The summary here is the single source for the HTML table,
+the Excel workbook and everything else that shows a figure, so they can never disagree.
+
+A summary of any node reads a fixed handful of sets whatever the size of the tree (units,
+indicators, periods, figures, targets, populations, reports) and rolls them up in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+
+from districts.models import Population, Unit
+
+from . import computations as calc
+from .models import Figure, Indicator, Period, Report, Target
+
+# Figures that count in a summary: a draft is still the clerk's, not the unit's.
+COUNTED_STATES = (Report.State.SUBMITTED, Report.State.APPROVED)
+
+
+@dataclass
+class Cell:
+    """One indicator for one row, with everything the table, charts and text may show."""
+
+    value: Decimal | None = None
+    target: Decimal | None = None
+    completion: Decimal | None = None
+    gap: Decimal | None = None  # percentage points against 序时进度
+    last_year_end: Decimal | None = None
+    net_growth: Decimal | None = None
+    per_capita: Decimal | None = None
+    same_quarter_last_year: Decimal | None = None
+    yoy: Decimal | None = None
+    rank: int | None = None
+
+
+@dataclass
+class Row:
+    unit: Unit
+    is_total: bool
+    cells: dict[str, Cell]
+    population: Population | None
+    # Leaves only: the state of the unit's own report (None: nothing started).
+    state: str | None = None
+    # Parents: how many leaves below have reported figures that count.
+    leaves: int = 0
+    leaves_reported: int = 0
+
+    @property
+    def label(self) -> str:
+        return "全市" if self.is_total and self.unit.kind == Unit.Kind.CITY else self.unit.label
+
+
+@dataclass
+class Summary:
+    period: Period
+    parent: Unit
+    indicators: list[Indicator]
+    rows: list[Row]
+    total: Row
+    benchmark: Decimal
+    states: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def all_rows(self) -> list[Row]:
+        return [*self.rows, self.total]
+
+    @property
+    def table_indicators(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.in_table]
+
+    @property
+    def title(self) -> str:
+        scope = "全市" if self.parent.kind == Unit.Kind.CITY else self.parent.name
+        return f"{self.period.title}{scope}知识产权工作情况"
+
+    def behind(self, indicator_code: str) -> list[Row]:
+        """Rows below 序时进度 for an indicator with a target, in the office's order."""
+        return [r for r in self.rows if (g := r.cells[indicator_code].gap) is not None and g < 0]
+
+
+class UnitTree:
+    """All units in one query, with the relations the roll-up needs, held in memory."""
+
+    def __init__(self, units: Iterable[Unit]):
+        self.units = {u.id: u for u in units}
+        self.children: dict[int, list[Unit]] = {}
+        for u in sorted(self.units.values(), key=lambda u: (u.order, u.code)):
+            if u.parent_id is not None and u.parent_id in self.units:
+                self.children.setdefault(u.parent_id, []).append(u)
+
+    @classmethod
+    def load(cls) -> UnitTree:
+        return cls(Unit.objects.filter(active=True))
+
+    def is_leaf(self, unit_id: int) -> bool:
+        return not self.children.get(unit_id)
+
+    def descendants(self, unit_id: int) -> list[int]:
+        out, stack = [], [unit_id]
+        while stack:
+            uid = stack.pop()
+            out.append(uid)
+            stack.extend(c.id for c in self.children.get(uid, []))
+        return out
+
+    def leaves(self, unit_id: int) -> list[int]:
+        return [uid for uid in self.descendants(unit_id) if self.is_leaf(uid)]
+
+    def node(self, unit_id: int) -> calc.Node:
+        return calc.build_tree(
+            unit_id,
+            {uid: u.parent_id for uid, u in self.units.items() if uid != unit_id},
+        )
+
+
+def related_periods(period: Period) -> dict[str, Period | None]:
+    """The period itself, the end of last year and the same quarter last year, in one query."""
+    wanted = {
+        "current": (period.year, period.quarter),
+        "last_year_end": (period.year - 1, 4),
+        "same_quarter_last_year": (period.year - 1, period.quarter),
+        "previous_quarter": (period.year, period.quarter - 1),
+    }
+    q = Q()
+    for year, quarter in wanted.values():
+        q |= Q(year=year, quarter=quarter)
+    found = {(p.year, p.quarter): p for p in Period.objects.filter(q)}
+    found[(period.year, period.quarter)] = period
+    return {name: found.get(key) for name, key in wanted.items()}
+
+
+def figures_by_unit(
+    unit_ids: list[int], periods: list[Period], states: Iterable[str] = COUNTED_STATES
+) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """{(period_id, unit_id): {indicator_code: value}} for the given reports, in one query."""
+    out: dict[tuple[int, int], dict[str, Decimal]] = {}
+    if not unit_ids or not periods:
+        return out
+    rows = Figure.objects.filter(
+        report__unit_id__in=unit_ids,
+        report__period__in=periods,
+        report__state__in=list(states),
+    ).values_list("report__period_id", "report__unit_id", "indicator__code", "value")
+    for period_id, unit_id, code, value in rows:
+        out.setdefault((period_id, unit_id), {})[code] = value
+    return out
+
+
+def latest_populations(unit_ids: list[int], year: int) -> dict[int, Population]:
+    """Each unit's latest published year-end population before ``year`` (one query)."""
+    out: dict[int, Population] = {}
+    for pop in Population.objects.filter(unit_id__in=unit_ids, year__lt=year).order_by(
+        "unit_id", "-year"
+    ):
+        out.setdefault(pop.unit_id, pop)
+    return out
+
+
+def summarize(period: Period, parent: Unit, *, tree: UnitTree | None = None) -> Summary:
+    """The attachment table for ``parent``'s children and ``parent`` itself as the total row."""
+    tree = tree or UnitTree.load()
+    indicators = list(Indicator.objects.filter(active=True))
+    codes = [i.code for i in indicators]
+    periods = related_periods(period)
+    leaf_ids = tree.leaves(parent.id)
+    all_ids = tree.descendants(parent.id)
+    row_units = tree.children.get(parent.id, []) or []
+
+    wanted = [p for key, p in periods.items() if p is not None and key != "previous_quarter"]
+    figures = figures_by_unit(leaf_ids, wanted)
+    targets: dict[int, dict[str, Decimal]] = {}
+    for unit_id, code, value in Target.objects.filter(
+        year=period.year, unit_id__in=all_ids
+    ).values_list("unit_id", "indicator__code", "value"):
+        targets.setdefault(unit_id, {})[code] = value
+    populations = latest_populations([parent.id, *[u.id for u in row_units]], period.year)
+    report_states = dict(
+        Report.objects.filter(period=period, unit_id__in=leaf_ids).values_list("unit_id", "state")
+    )
+
+    def rolled(p: Period | None, source) -> dict:
+        tree_node = tree.node(parent.id)
+
+        def fill(n: calc.Node):
+            n.own = source(p, n.key) if p is not None else {}
+            for c in n.children:
+                fill(c)
+
+        fill(tree_node)
+        return calc.roll_up(tree_node, codes)
+
+    def from_figures(p, unit_id):
+        return figures.get((p.id, unit_id), {})
+
+    current = rolled(periods["current"], from_figures)
+    year_end = rolled(periods["last_year_end"], from_figures)
+    last_year = rolled(periods["same_quarter_last_year"], from_figures)
+    target_sums = rolled(period, lambda _p, unit_id: targets.get(unit_id, {}))
+
+    def make_row(unit: Unit, is_total: bool) -> Row:
+        population = populations.get(unit.id)
+        pop_value = population.value if population else None
+        cells = {}
+        for ind in indicators:
+            value = current[unit.id][ind.code]
+            cell = Cell(value=value)
+            if ind.has_target:
+                cell.target = target_sums[unit.id][ind.code]
+                cell.completion = calc.completion(value, cell.target)
+                cell.gap = calc.benchmark_gap(cell.completion, period.quarter)
+            if ind.has_net_growth:
+                cell.last_year_end = year_end[unit.id][ind.code]
+                cell.net_growth = calc.net_growth(value, cell.last_year_end)
+            if ind.has_per_capita:
+                cell.per_capita = calc.per_capita(value, pop_value)
+            cell.same_quarter_last_year = last_year[unit.id][ind.code]
+            cell.yoy = calc.year_on_year(value, cell.same_quarter_last_year)
+            cells[ind.code] = cell
+        leaves = tree.leaves(unit.id)
+        return Row(
+            unit=unit,
+            is_total=is_total,
+            cells=cells,
+            population=population,
+            state=report_states.get(unit.id) if tree.is_leaf(unit.id) else None,
+            leaves=len(leaves),
+            leaves_reported=sum(1 for uid in leaves if report_states.get(uid) in COUNTED_STATES),
+        )
+
+    rows = [make_row(u, False) for u in row_units]
+    total = make_row(parent, True)
+    for ind in indicators:
+        measure = "completion" if ind.has_target else "value"
+        ranks = calc.rank({r.unit.id: getattr(r.cells[ind.code], measure) for r in rows})
+        for r in rows:
+            r.cells[ind.code].rank = ranks[r.unit.id]
+
+    counts = {state: 0 for state in Report.State.values}
+    for uid in leaf_ids:
+        state = report_states.get(uid)
+        counts[state or "missing"] = counts.get(state or "missing", 0) + 1
+    return Summary(
+        period=period,
+        parent=parent,
+        indicators=indicators,
+        rows=rows,
+        total=total,
+        benchmark=calc.benchmark(period.quarter),
+        states=counts,
+    )

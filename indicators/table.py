@@ -1,0 +1,70 @@
+"""The layout of the circular's attachment table, derived from the indicators.
+
+The HTML page, the Excel workbook and the Word attachment all iterate these column groups,
+so a new indicator appears in all three at once and they can never differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import computations as calc
+from .models import Indicator
+
+# Completion and 万人比 print with two places, as in the seed (53.10, 5.26).
+RATIO_DISPLAY_PLACES = 2
+UNIT_COLUMN_HEADING = "区(市)"
+
+
+@dataclass(frozen=True)
+class Column:
+    indicator: Indicator
+    attr: str  # the Cell attribute this column shows
+    heading: str  # second header row; "" merges the group's title over both rows
+    places: int
+
+    def value(self, row) -> Decimal | None:
+        return getattr(row.cells[self.indicator.code], self.attr)
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    indicator: Indicator
+    title: str
+    columns: list[Column]
+
+    @property
+    def merged_vertically(self) -> bool:
+        return len(self.columns) == 1 and not self.columns[0].heading
+
+
+def columns_for(indicator: Indicator) -> list[Column]:
+    u = indicator.unit_label
+    places = indicator.decimal_places
+    cols = [Column(indicator, "value", indicator.value_heading, places)]
+    if indicator.is_flow:
+        if indicator.has_target:
+            cols.append(Column(indicator, "target", f"年指导目标（{u}）", places))
+            cols.append(Column(indicator, "completion", "目标完成情况（%）", RATIO_DISPLAY_PLACES))
+    else:
+        if indicator.has_net_growth:
+            cols.append(Column(indicator, "net_growth", f"比去年年底净增长（{u}）", places))
+        if indicator.has_target:
+            cols.append(Column(indicator, "target", f"年指导目标（{u}）", places))
+        if indicator.has_per_capita:
+            cols.append(Column(indicator, "per_capita", f"万人比（{u}）", RATIO_DISPLAY_PLACES))
+    if len(cols) > 1 and not cols[0].heading:
+        cols[0] = Column(indicator, "value", f"数值（{u}）", places)
+    return cols
+
+
+def column_groups(indicators: list[Indicator]) -> list[ColumnGroup]:
+    return [ColumnGroup(i, i.title, columns_for(i)) for i in indicators if i.in_table]
+
+
+def format_figure(value: Decimal | None, places: int) -> str:
+    """The printed form of an official figure: half-up to ``places``; "—" when there is none."""
+    if value is None:
+        return "—"
+    return f"{calc.round_half_up(value, places):f}"
