@@ -1,0 +1,76 @@
+"""Named people and the seed's data, created once per test through the demo command.
+
+People: a clerk of 滕州市 (tengzhou), a clerk of 薛城区 (xuecheng), office staff (office) and a
+viewer (viewer), all from `python manage.py demo`, so tests walk the same data a new user sees.
+"""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from districts.models import Unit
+from indicators.models import Period
+
+
+@pytest.fixture
+def seed(db):
+    call_command("demo", stdout=io.StringIO())
+
+
+def _user(username):
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def tengzhou_clerk(seed):
+    return _user("tengzhou")
+
+
+@pytest.fixture
+def xuecheng_clerk(seed):
+    return _user("xuecheng")
+
+
+@pytest.fixture
+def office(seed):
+    return _user("office")
+
+
+@pytest.fixture
+def viewer(seed):
+    return _user("viewer")
+
+
+@pytest.fixture
+def city(seed):
+    return Unit.objects.get(code="370400")
+
+
+@pytest.fixture
+def tengzhou(seed):
+    return Unit.objects.get(code="370481")
+
+
+@pytest.fixture
+def q2_2023(seed):
+    return Period.objects.get(year=2023, quarter=2)
+
+
+@pytest.fixture
+def q3_2023(seed):
+    return Period.objects.get(year=2023, quarter=3)
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) → a test client signed in as that user."""
+
+    def make(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make
