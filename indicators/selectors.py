@@ -49,6 +49,14 @@ class Row:
     # Parents: how many leaves below have reported figures that count.
     leaves: int = 0
     leaves_reported: int = 0
+    state_known: bool = False  # True for a leaf, whose own report state is ``state``
+
+    @property
+    def status_text(self) -> str:
+        """A leaf's report state, or how many leaves below a parent have reported."""
+        if self.state_known:
+            return Report.State(self.state).label if self.state else "未开始"
+        return f"已报 {self.leaves_reported} / {self.leaves}"
 
     @property
     def label(self) -> str:
@@ -228,6 +236,7 @@ def summarize(period: Period, parent: Unit, *, tree: UnitTree | None = None) -> 
             cells=cells,
             population=population,
             state=report_states.get(unit.id) if tree.is_leaf(unit.id) else None,
+            state_known=tree.is_leaf(unit.id),
             leaves=len(leaves),
             leaves_reported=sum(1 for uid in leaves if report_states.get(uid) in COUNTED_STATES),
         )
@@ -253,3 +262,52 @@ def summarize(period: Period, parent: Unit, *, tree: UnitTree | None = None) -> 
         benchmark=calc.benchmark(period.quarter),
         states=counts,
     )
+
+
+@dataclass
+class EntryLine:
+    """What a clerk sees beside one input: the figures that help type the right number."""
+
+    indicator: Indicator
+    current: Decimal | None
+    target: Decimal | None
+    previous_quarter: Decimal | None
+    last_year_end: Decimal | None
+    same_quarter_last_year: Decimal | None
+    completion: Decimal | None
+    gap: Decimal | None
+
+
+def entry_lines(report: Report) -> list[EntryLine]:
+    """The entry form's reference figures for one report, in a fixed number of queries."""
+    period, unit = report.period, report.unit
+    periods = related_periods(period)
+    others = [p for key, p in periods.items() if key != "current" and p is not None]
+    counted = figures_by_unit([unit.id], others)
+    own = dict(report.figures.values_list("indicator__code", "value"))
+    targets = dict(
+        Target.objects.filter(unit=unit, year=period.year).values_list("indicator__code", "value")
+    )
+
+    def past(key: str, code: str) -> Decimal | None:
+        p = periods[key]
+        return counted.get((p.id, unit.id), {}).get(code) if p is not None else None
+
+    lines = []
+    for ind in Indicator.objects.filter(active=True):
+        current = own.get(ind.code)
+        target = targets.get(ind.code) if ind.has_target else None
+        done = calc.completion(current, target)
+        lines.append(
+            EntryLine(
+                indicator=ind,
+                current=current,
+                target=target,
+                previous_quarter=past("previous_quarter", ind.code),
+                last_year_end=past("last_year_end", ind.code),
+                same_quarter_last_year=past("same_quarter_last_year", ind.code),
+                completion=done,
+                gap=calc.benchmark_gap(done, period.quarter),
+            )
+        )
+    return lines

@@ -21,9 +21,15 @@ def cell_value(column, row) -> str:
 
 
 @register.filter
-def signed(value: Decimal | None, places: int = 1) -> str:
-    """A gap in percentage points with its sign: +3.5 / −5.8."""
-    if value is None:
+def versus_benchmark(gap: Decimal | None) -> str:
+    """A gap to 序时进度 in the office's words: 低于序时进度5.8个百分点."""
+    if gap is None:
         return "—"
-    text = format_figure(abs(value), int(places))
-    return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
+    word = "低于" if gap < 0 else "高于"
+    return f"{word}序时进度 {format_figure(abs(gap), 1)} 个百分点"
+
+
+@register.filter
+def get_item(mapping, key):
+    """Looks up ``key`` in a dict (templates cannot index by a variable)."""
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,108 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from districts.models import Unit
+
+from .models import Figure, FigureChange, Indicator, Period, Report, Target
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "unit_label",
+        "kind",
+        "has_target",
+        "has_per_capita",
+        "order",
+        "active",
+        "in_table",
+    ]
+    list_editable = ["order", "active", "in_table"]
+    list_filter = ["kind", "active"]
+
+
+def _root_unit():
+    return Unit.objects.filter(parent__isnull=True, active=True).first()
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ["title", "year", "quarter", "status", "deadline", "summary_links"]
+    list_filter = ["year", "status"]
+    actions = ["generate_summary"]
+
+    @admin.display(description="汇总表")
+    def summary_links(self, obj):
+        root = _root_unit()
+        if root is None:
+            return "—"
+        return format_html(
+            '<a href="{}">生成汇总表</a> · <a href="{}">下载Excel</a>',
+            reverse("indicators:summary", args=[obj.code, root.code]),
+            reverse("indicators:summary_xlsx", args=[obj.code, root.code]),
+        )
+
+    @admin.action(description="生成所选填报期的汇总表")
+    def generate_summary(self, request, queryset):
+        period = queryset.first()
+        root = _root_unit()
+        if root is None:
+            self.message_user(request, "还没有填报单位。", level="error")
+            return None
+        return redirect("indicators:summary", period_code=period.code, unit_code=root.code)
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["unit", "indicator", "year", "value"]
+    list_filter = ["year", "indicator", "unit"]
+    list_select_related = ["unit", "indicator"]
+
+
+class FigureInline(admin.TabularInline):
+    model = Figure
+    extra = 0
+    readonly_fields = ["indicator", "value"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FigureChangeInline(admin.TabularInline):
+    model = FigureChange
+    extra = 0
+    readonly_fields = ["indicator", "old_value", "new_value", "changed_by", "changed_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Read-only here: figures change only through the entry form's service (and its checks)."""
+
+    list_display = ["unit", "period", "state", "submitted_by", "submitted_at", "updated_at"]
+    list_filter = ["period", "state", "unit"]
+    list_select_related = ["unit", "period", "submitted_by"]
+    inlines = [FigureInline, FigureChangeInline]
+    readonly_fields = [
+        "unit",
+        "period",
+        "state",
+        "version",
+        "updated_by",
+        "submitted_by",
+        "submitted_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

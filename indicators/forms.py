@@ -1,0 +1,46 @@
+"""Forms only collect and show; the rules live in indicators.services."""
+
+from django import forms
+
+from .table import format_figure
+
+
+class ReportForm(forms.Form):
+    """One text input per active indicator, plus the version the clerk started from.
+
+    Inputs are text with a numeric keyboard rather than type=number, so that whatever a clerk
+    types reaches the server and gets a clear message instead of being dropped by the browser.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            ind = line.indicator
+            self.fields[ind.code] = forms.CharField(
+                label=f"{ind.name}（{ind.unit_label}）",
+                required=False,
+                help_text=ind.description,
+                widget=forms.TextInput(
+                    attrs={
+                        "inputmode": "numeric" if ind.decimal_places == 0 else "decimal",
+                        "autocomplete": "off",
+                        "class": "figure-input",
+                        "data-kind": ind.kind,
+                        "data-places": ind.decimal_places,
+                        "data-unit": ind.unit_label,
+                        "data-target": "" if line.target is None else f"{line.target:f}",
+                        "data-previous": ""
+                        if line.previous_quarter is None
+                        else f"{line.previous_quarter:f}",
+                    }
+                ),
+            )
+            if not self.is_bound and line.current is not None:
+                self.initial[ind.code] = format_figure(line.current, ind.decimal_places)
+
+    def bound_lines(self):
+        """(line, bound field) pairs in indicator order, for the template."""
+        return [(line, self[line.indicator.code]) for line in self.lines]

@@ -1,0 +1,145 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+
+from districts.access import (
+    READ_ROLES,
+    editable_unit_or_404,
+    require_role,
+    role_of,
+    visible_unit_or_404,
+)
+from districts.models import Role, Unit
+
+from . import computations as calc
+from . import services
+from .exports.xlsx import summary_xlsx_bytes
+from .forms import ReportForm
+from .models import Period, Report
+from .periods import period_or_404
+from .selectors import entry_lines, summarize
+from .table import UNIT_COLUMN_HEADING, column_groups
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def home(request):
+    role = role_of(request.user)
+    periods = Period.objects.exclude(status=Period.Status.PLANNED)
+    context = {"role": role, "periods": periods}
+    if role == Role.CLERK:
+        unit = request.user.profile.unit
+        reports = {r.period_id: r for r in Report.objects.filter(unit=unit)}
+        context["entries"] = [
+            (p, reports.get(p.id)) for p in periods.filter(status=Period.Status.OPEN)
+        ]
+        context["history"] = [(p, reports[p.id]) for p in periods if p.id in reports]
+    elif role in READ_ROLES:
+        context["root"] = Unit.objects.filter(parent__isnull=True, active=True).first()
+    return render(request, "indicators/home.html", context)
+
+
+@require_role(Role.CLERK)
+def report_edit(request, period_code, unit_code):
+    unit = editable_unit_or_404(request.user, unit_code)
+    period = period_or_404(period_code)
+    report = services.report_open(unit=unit, period=period, user=request.user)
+    report = Report.objects.select_related("unit", "period", "updated_by").get(pk=report.pk)
+    lines = entry_lines(report)
+    editable = report.editable_by_clerk and period.status == Period.Status.OPEN
+    conflict = None
+
+    if request.method == "POST" and editable:
+        form = ReportForm(request.POST, lines=lines)
+        if form.is_valid():
+            submit = request.POST.get("action") == "submit"
+            try:
+                services.report_save(
+                    report_id=report.pk,
+                    raw=form.cleaned_data,
+                    expected_version=form.cleaned_data["version"],
+                    submit=submit,
+                    user=request.user,
+                )
+            except services.ConflictError as exc:
+                conflict = {
+                    "by": exc.report.updated_by,
+                    "at": exc.report.updated_at,
+                    "mine": form.cleaned_data,
+                }
+                report.refresh_from_db()
+                lines = entry_lines(report)
+                form = ReportForm(initial={"version": report.version}, lines=lines)
+            except services.FigureErrors as exc:
+                for code, errs in exc.errors.items():
+                    for err in errs:
+                        form.add_error(code or None, err)
+            else:
+                if submit:
+                    messages.success(request, f"{period.title}{unit.name}的数据已报送市局。")
+                else:
+                    messages.success(request, "已保存草稿。提交前仍可修改。")
+                return redirect(request.path)
+    else:
+        form = ReportForm(initial={"version": report.version}, lines=lines)
+
+    return render(
+        request,
+        "indicators/report_form.html",
+        {
+            "report": report,
+            "period": period,
+            "unit": unit,
+            "form": form,
+            "editable": editable,
+            "conflict": conflict,
+            "benchmark": calc.benchmark(period.quarter),
+        },
+    )
+
+
+def _summary_for(request, period_code, unit_code):
+    period = period_or_404(period_code)
+    unit = visible_unit_or_404(request.user, unit_code)
+    return summarize(period, unit)
+
+
+@require_role(*READ_ROLES)
+def summary(request, period_code=None, unit_code=None):
+    if period_code is None:
+        # The selector form submits by GET; a person without JavaScript lands here.
+        period_code = request.GET.get("period")
+        unit_code = request.GET.get("unit")
+        if period_code and unit_code:
+            return redirect("indicators:summary", period_code=period_code, unit_code=unit_code)
+        latest = Period.objects.exclude(status=Period.Status.PLANNED).first()
+        root = Unit.objects.filter(parent__isnull=True, active=True).first()
+        if latest is None or root is None:
+            return render(request, "indicators/summary_empty.html")
+        return redirect("indicators:summary", period_code=latest.code, unit_code=root.code)
+    s = _summary_for(request, period_code, unit_code)
+    parents = Unit.objects.filter(active=True, children__isnull=False).distinct()
+    return render(
+        request,
+        "indicators/summary.html",
+        {
+            "summary": s,
+            "groups": column_groups(s.table_indicators),
+            "unit_heading": UNIT_COLUMN_HEADING,
+            "periods": Period.objects.exclude(status=Period.Status.PLANNED),
+            "parents": parents,
+            "xlsx_url": reverse("indicators:summary_xlsx", args=[s.period.code, s.parent.code]),
+        },
+    )
+
+
+@require_role(*READ_ROLES)
+def summary_xlsx(request, period_code, unit_code):
+    s = _summary_for(request, period_code, unit_code)
+    response = HttpResponse(summary_xlsx_bytes(s), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{s.title}.xlsx")
+    return response

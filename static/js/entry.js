@@ -1,0 +1,49 @@
+// Live feedback on the entry form. The server decides; this only helps a clerk see a wrong
+// number before sending it. Loaded from our static files (no inline script, see CSP).
+(function () {
+  "use strict";
+  var form = document.querySelector("form.report-form");
+  if (!form) return;
+  var benchmark = Number(form.dataset.benchmark);
+
+  // Decimal-safe enough for display: integers up to 2^53 and at most 4 places.
+  function parse(text) {
+    var t = String(text).trim().replace(/[,，]/g, "");
+    if (t === "") return { empty: true };
+    if (!/^\d+(\.\d+)?$/.test(t)) return { error: t.charAt(0) === "-" ? "不能为负数。" : "请只填阿拉伯数字。" };
+    return { value: Number(t), fraction: t.indexOf(".") >= 0 && !/^\d+\.0*$/.test(t) };
+  }
+  function roundHalfUp(x, places) {
+    var f = Math.pow(10, places);
+    return Math.floor(x * f + 0.5 + 1e-9) / f;
+  }
+
+  function update(input) {
+    var live = form.querySelector('[data-live-for="' + input.id + '"]');
+    if (!live) return;
+    live.classList.remove("behind", "ahead");
+    var p = parse(input.value);
+    var places = Number(input.dataset.places || 0);
+    if (p.empty) { live.textContent = ""; return; }
+    if (p.error) { live.textContent = p.error; live.classList.add("behind"); return; }
+    if (places === 0 && p.fraction) { live.textContent = "只能填整数。"; live.classList.add("behind"); return; }
+    var prev = input.dataset.previous;
+    if (input.dataset.kind === "flow" && prev !== "" && p.value < Number(prev)) {
+      live.textContent = "累计数不能小于上季度的 " + Number(prev) + input.dataset.unit + "。";
+      live.classList.add("behind");
+      return;
+    }
+    var target = input.dataset.target;
+    if (target === "" || Number(target) === 0) { live.textContent = ""; return; }
+    var done = roundHalfUp(p.value / Number(target) * 100, 1);
+    var gap = roundHalfUp(done - benchmark, 1);
+    var word = gap >= 0 ? "高于" : "低于";
+    live.textContent = "完成 " + done.toFixed(1) + "%，" + word + "序时进度 " + Math.abs(gap).toFixed(1) + " 个百分点";
+    live.classList.add(gap >= 0 ? "ahead" : "behind");
+  }
+
+  form.querySelectorAll("input.figure-input").forEach(function (input) {
+    input.addEventListener("input", function () { update(input); });
+    update(input);
+  });
+})();
