@@ -21,6 +21,9 @@ from .models import Figure, Indicator, Period, Report, Target
 # Figures that count in a summary: a draft is still the clerk's, not the unit's.
 COUNTED_STATES = (Report.State.SUBMITTED, Report.State.APPROVED)
 
+# The total row's name in the office's tables: 全市 for a city's table, 全省 for a province's.
+TOTAL_LABELS = {Unit.Kind.CITY: "全市", Unit.Kind.PROVINCE: "全省"}
+
 
 @dataclass
 class Cell:
@@ -60,7 +63,9 @@ class Row:
 
     @property
     def label(self) -> str:
-        return "全市" if self.is_total and self.unit.kind == Unit.Kind.CITY else self.unit.label
+        if self.is_total:
+            return TOTAL_LABELS.get(self.unit.kind, self.unit.name)
+        return self.unit.label
 
 
 @dataclass

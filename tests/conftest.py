@@ -15,6 +15,12 @@ from districts.models import Unit
 from indicators.models import Period
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The demo creates nine accounts per test; a slow hash would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def seed(db):
     call_command("demo", stdout=io.StringIO())

@@ -30,7 +30,7 @@ UNITS = [
     ("370405", "370405", "台儿庄区", "台儿庄区", Unit.Kind.DISTRICT, 60, "taierzhuang", "30.51"),
     ("370400GX", "", "枣庄高新区", "高新区", Unit.Kind.ZONE, 70, "gaoxin", "10.79"),
 ]
-CITY = ("370400", "370400", "枣庄市", "全市", "385.40")
+CITY = ("370400", "370400", "枣庄市", "", "385.40")
 
 # The seed's table for 2023 Q2: grants, grants target, valid, valid target, certified, PCT,
 # rulings; and the end-2022 valid inventions implied by its net growth column.

@@ -1,0 +1,25 @@
+from django.urls import reverse
+
+
+def test_clerk_home_shows_the_open_quarter_deadline_and_state(client_for, tengzhou_clerk, q3_2023):
+    html = client_for(tengzhou_clerk).get(reverse("indicators:home")).content.decode()
+    assert "2023年前三季度" in html
+    assert q3_2023.deadline.strftime("%Y年") in html
+    assert "未开始" in html
+    assert reverse("indicators:report_edit", args=["2023Q3", "370481"]) in html
+
+
+def test_office_home_lists_periods_with_summary_links(client_for, office):
+    html = client_for(office).get(reverse("indicators:home")).content.decode()
+    assert reverse("indicators:summary", args=["2023Q2", "370400"]) in html
+
+
+def test_login_page_is_chinese(db, client):
+    html = client.get(reverse("login")).content.decode()
+    assert "用户名" in html and "密码" in html
+
+
+def test_wrong_password_gets_a_chinese_message(seed, client):
+    response = client.post(reverse("login"), {"username": "tengzhou", "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
