@@ -1,0 +1,78 @@
+"""Writes the circular's attachment table of one quarter to an Excel file."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from districts.models import Unit
+from indicators.exports.xlsx import summary_filename, summary_xlsx_bytes
+from indicators.models import QUARTER_TITLES, Period
+from indicators.periods import PeriodCodeError, parse_period_code
+from indicators.selectors import summarize
+
+
+class Command(BaseCommand):
+    help = "导出通报附件表（Excel）：某一填报期、某一单位的下级单位逐行列出，合计行在最后。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("period", help="填报期，如 2023Q2（2023年上半年）")
+        parser.add_argument(
+            "-o",
+            "--output",
+            help="输出文件路径；不填则在当前目录按表名保存，如“2023年上半年全市知识产权工作情况.xlsx”",
+        )
+        parser.add_argument("--unit", help="汇总单位的编码，如 370400；只有一个顶级单位时可以不填")
+
+    def handle(self, *args, **options):
+        period = self._period(options["period"])
+        unit = self._unit(options["unit"])
+        summary = summarize(period, unit)
+        if not summary.rows:
+            raise CommandError(
+                f"“{unit.name}”没有下级单位，附件表无行可列；请用 --unit 指定上级单位。"
+            )
+
+        path = Path(options["output"] or summary_filename(summary))
+        try:
+            path.write_bytes(summary_xlsx_bytes(summary))
+        except OSError as e:
+            raise CommandError(f"无法写入“{path}”：{e.strerror or e}") from e
+
+        total = summary.total
+        if total.leaves_reported < total.leaves:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"注意：{total.leaves} 个填报单位中有 {total.leaves - total.leaves_reported}"
+                    " 个尚未报送，表中只计已报送和已审核的数字。"
+                )
+            )
+        self.stdout.write(self.style.SUCCESS(f"已导出“{summary.title}”：{path}"))
+
+    def _period(self, code: str) -> Period:
+        try:
+            year, quarter = parse_period_code(code)
+        except PeriodCodeError as e:
+            raise CommandError(str(e)) from e
+        try:
+            return Period.objects.get(year=year, quarter=quarter)
+        except Period.DoesNotExist:
+            title = f"{year}年{QUARTER_TITLES[quarter]}"
+            raise CommandError(
+                f"没有填报期 {year}Q{quarter}（{title}），请先在管理后台建立。"
+            ) from None
+
+    def _unit(self, code: str | None) -> Unit:
+        if code:
+            unit = Unit.objects.filter(code=code.strip()).first()
+            if unit is None:
+                raise CommandError(f"没有编码为“{code}”的填报单位。")
+            if not unit.active:
+                raise CommandError(f"填报单位“{unit.name}”（{unit.code}）已停用。")
+            return unit
+        roots = list(Unit.objects.filter(parent__isnull=True, active=True))
+        if not roots:
+            raise CommandError("还没有填报单位；可先运行 python manage.py demo 加载演示数据。")
+        if len(roots) > 1:
+            listed = "、".join(f"{u.name}（{u.code}）" for u in roots)
+            raise CommandError(f"有多个顶级单位：{listed}；请用 --unit 指定其中一个。")
+        return roots[0]
