@@ -8,5 +8,9 @@ urlpatterns = [
     path("reports/<str:period_code>/<str:unit_code>/", views.report_edit, name="report_edit"),
     path("summary/", views.summary, name="summary_pick"),
     path("summary/<str:period_code>/<str:unit_code>/", views.summary, name="summary"),
-    path("summary/<str:period_code>/<str:unit_code>/xlsx/", views.summary_xlsx, name="summary_xlsx"),
+    path(
+        "summary/<str:period_code>/<str:unit_code>/xlsx/",
+        views.summary_xlsx,
+        name="summary_xlsx",
+    ),
 ]
