@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import Action
+from audit.services import audit_record
 from districts.models import Role, Unit
 
 from .models import Figure, FigureChange, Indicator, Period, Report
@@ -150,6 +152,23 @@ def _write_figures(
             fig.value = value
             fig.save(update_fields=["value"])
     FigureChange.objects.bulk_create(changes)
+    for change in changes:
+        ind = change.indicator
+        old = "（空）" if change.old_value is None else f"{change.old_value.normalize():f}"
+        audit_record(
+            actor=user,
+            action=Action.FIGURE_CHANGED,
+            unit=report.unit,
+            obj=report,
+            summary=f"{report.period.title}{report.unit.name} {ind.name}：{old} → "
+            f"{change.new_value.normalize():f}",
+            detail={
+                "period": report.period.code,
+                "indicator": ind.code,
+                "old": change.old_value,
+                "new": change.new_value,
+            },
+        )
     return len(changes)
 
 
@@ -183,6 +202,15 @@ def report_save(
             report.submitted_by = user
             fields += ["state", "submitted_at", "submitted_by"]
         report.save(update_fields=fields)
+        audit_record(
+            actor=user,
+            action=Action.REPORT_SUBMITTED if submit else Action.REPORT_SAVED,
+            unit=report.unit,
+            obj=report,
+            summary=f"{report.period.title}{report.unit.name}"
+            + ("报送市局" if submit else "保存草稿"),
+            detail={"period": report.period.code, "version": report.version},
+        )
         return report
 
 

@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
+from audit.models import Action
+from audit.services import audit_record
 from districts.access import (
     READ_ROLES,
     editable_unit_or_404,
@@ -16,7 +18,7 @@ from districts.models import Role, Unit
 
 from . import computations as calc
 from . import services
-from .exports.xlsx import summary_xlsx_bytes
+from .exports.xlsx import summary_filename, summary_xlsx_bytes
 from .forms import ReportForm
 from .models import Period, Report
 from .periods import period_or_404
@@ -140,6 +142,15 @@ def summary(request, period_code=None, unit_code=None):
 @require_role(*READ_ROLES)
 def summary_xlsx(request, period_code, unit_code):
     s = _summary_for(request, period_code, unit_code)
+    if not s.rows:
+        raise Http404("这个单位没有下级单位，没有汇总表。")
     response = HttpResponse(summary_xlsx_bytes(s), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, f"{s.title}.xlsx")
+    response["Content-Disposition"] = content_disposition_header(True, summary_filename(s))
+    audit_record(
+        actor=request.user,
+        action=Action.EXPORT,
+        unit=s.parent,
+        summary=f"下载 Excel：{s.title}",
+        detail={"period": s.period.code, "unit": s.parent.code, "format": "xlsx"},
+    )
     return response

@@ -1,0 +1,134 @@
+"""Writing, verifying and purging the audit log.
+
+Each record carries the SHA-256 of its own content and of the previous record's hash, so a
+record changed or removed behind the application's back breaks the chain at that point.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .context import current_ip
+from .models import Action, AuditEvent
+
+# Records younger than this are never purged (网络安全法: at least six months).
+MIN_RETENTION_DAYS = 180
+_LOCK_KEY = 0x5A5A_1901  # pg_advisory_xact_lock key serialising the chain
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _digest(event: AuditEvent) -> str:
+    content = {
+        "at": event.at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "unit_id": event.unit_id,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "summary": event.summary,
+        "detail": event.detail,
+        "ip": event.ip,
+        "prev_hash": event.prev_hash,
+    }
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=_json_default)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _lock_chain():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    # SQLite serialises writers itself.
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    summary: str,
+    unit=None,
+    obj=None,
+    detail: dict | None = None,
+    ip: str | None = None,
+) -> AuditEvent:
+    """Appends one record. Call it inside the transaction of the change it records."""
+    if action not in Action.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    detail = json.loads(json.dumps(detail or {}, default=_json_default))
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+        event = AuditEvent(
+            at=timezone.now(),
+            actor=actor if authenticated else None,
+            actor_name=actor.get_username() if authenticated else detail.get("username", ""),
+            action=action,
+            unit=unit,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            summary=summary[:300],
+            detail=detail,
+            ip=ip if ip is not None else current_ip.get(),
+            prev_hash=last or "",
+        )
+        event.hash = _digest(event)
+        event.save()
+        return event
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    broken_at: int | None  # id of the first record whose hash or link does not hold
+    reason: str = ""
+
+
+def audit_verify() -> ChainReport:
+    """Walks the chain from the oldest record; reports the first broken link."""
+    previous = None
+    checked = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if previous is not None and event.prev_hash != previous:
+            return ChainReport(checked, event.id, "与前一条记录的链接不符（前一条被改动或删除）")
+        if _digest(event) != event.hash:
+            return ChainReport(checked, event.id, "内容与哈希不符（记录被改动）")
+        previous = event.hash
+        checked += 1
+    return ChainReport(checked, None)
+
+
+def audit_purge(*, before: datetime.datetime, actor) -> int:
+    """Removes records older than ``before``; refuses to touch the last 180 days."""
+    limit = timezone.now() - datetime.timedelta(days=MIN_RETENTION_DAYS)
+    if before > limit:
+        raise ValueError(
+            f"审计记录至少保留 {MIN_RETENTION_DAYS} 天，不能清理 {limit:%Y-%m-%d} 之后的记录。"
+        )
+    with transaction.atomic():
+        _lock_chain()
+        old = AuditEvent.objects.filter(at__lt=before)
+        count = old.count()
+        old._purge()
+        audit_record(
+            actor=actor,
+            action=Action.AUDIT_PURGED,
+            summary=f"清理 {before:%Y-%m-%d} 之前的审计记录 {count} 条",
+            detail={"before": before, "count": count},
+        )
+    return count
