@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from audit.admin_mixins import AuditedAdminMixin
+
 from .models import Population, Profile, Unit
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "division_code", "kind", "parent", "order", "active"]
     list_filter = ["kind", "active", "parent"]
     search_fields = ["name", "code", "division_code"]
@@ -14,7 +16,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Population)
-class PopulationAdmin(admin.ModelAdmin):
+class PopulationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["unit", "year", "value", "source"]
     list_filter = ["year", "unit"]
     search_fields = ["unit__name", "source"]
@@ -30,7 +32,7 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class ZzipUserAdmin(UserAdmin):
+class ZzipUserAdmin(AuditedAdminMixin, UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "first_name", "unit", "role", "is_active", "last_login"]
     list_select_related = ["profile__unit"]

@@ -3,13 +3,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from audit.admin_mixins import AuditedAdminMixin
 from districts.models import Unit
 
-from .models import Figure, FigureChange, Indicator, Period, Report, Target
+from .models import Extension, Figure, FigureChange, Indicator, Period, Report, Target, Transition
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "code",
@@ -30,7 +31,7 @@ def _root_unit():
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "year", "quarter", "status", "deadline", "summary_links"]
     list_filter = ["year", "status"]
     actions = ["generate_summary"]
@@ -41,7 +42,8 @@ class PeriodAdmin(admin.ModelAdmin):
         if root is None:
             return "—"
         return format_html(
-            '<a href="{}">生成汇总表</a> · <a href="{}">下载Excel</a>',
+            '<a href="{}">报送情况</a> · <a href="{}">生成汇总表</a> · <a href="{}">下载Excel</a>',
+            reverse("indicators:completeness", args=[obj.code, root.code]),
             reverse("indicators:summary", args=[obj.code, root.code]),
             reverse("indicators:summary_xlsx", args=[obj.code, root.code]),
         )
@@ -57,7 +59,7 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["unit", "indicator", "year", "value"]
     list_filter = ["year", "indicator", "unit"]
     list_select_related = ["unit", "indicator"]
@@ -66,7 +68,7 @@ class TargetAdmin(admin.ModelAdmin):
 class FigureInline(admin.TabularInline):
     model = Figure
     extra = 0
-    readonly_fields = ["indicator", "value"]
+    readonly_fields = ["indicator", "value", "explanation"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -83,6 +85,28 @@ class FigureChangeInline(admin.TabularInline):
         return False
 
 
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    fields = ["at", "actor", "from_state", "to_state", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Extension)
+class ExtensionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["period", "unit", "until", "reason", "granted_by", "granted_at"]
+    list_filter = ["period", "unit"]
+    readonly_fields = ["granted_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     """Read-only here: figures change only through the entry form's service (and its checks)."""
@@ -90,7 +114,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["unit", "period", "state", "submitted_by", "submitted_at", "updated_at"]
     list_filter = ["period", "state", "unit"]
     list_select_related = ["unit", "period", "submitted_by"]
-    inlines = [FigureInline, FigureChangeInline]
+    inlines = [FigureInline, TransitionInline, FigureChangeInline]
     readonly_fields = [
         "unit",
         "period",

@@ -38,9 +38,20 @@ class ReportForm(forms.Form):
                     }
                 ),
             )
-            if not self.is_bound and line.current is not None:
-                self.initial[ind.code] = format_figure(line.current, ind.decimal_places)
+            self.fields[f"explain_{ind.code}"] = forms.CharField(
+                label=f"{ind.name}情况说明",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            if not self.is_bound:
+                if line.current is not None:
+                    self.initial[ind.code] = format_figure(line.current, ind.decimal_places)
+                self.initial[f"explain_{ind.code}"] = line.explanation
 
     def bound_lines(self):
-        """(line, bound field) pairs in indicator order, for the template."""
-        return [(line, self[line.indicator.code]) for line in self.lines]
+        """(line, figure field, explanation field) in indicator order, for the template."""
+        return [
+            (line, self[line.indicator.code], self[f"explain_{line.indicator.code}"])
+            for line in self.lines
+        ]

@@ -30,6 +30,15 @@ class Indicator(models.Model):
     order = models.PositiveIntegerField(_("排列顺序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
     in_table = models.BooleanField(_("列入通报附件表"), default=True)
+    yoy_threshold = models.DecimalField(
+        _("同比波动提示阈值（%）"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        default=50,
+        help_text=_("与去年同期相比升降超过这个百分比时，提交前要求填报员写明原因；留空不检查。"),
+    )
     column_title = models.CharField(
         _("表头（第一行）"),
         max_length=60,
@@ -119,6 +128,40 @@ class Period(models.Model):
     def title(self) -> str:
         return f"{self.year}年{self.quarter_title}"
 
+    @property
+    def previous_code(self) -> str:
+        return f"{self.year}Q{self.quarter - 1}" if self.quarter > 1 else ""
+
+
+class Extension(models.Model):
+    """Office staff let one unit keep editing a period after its deadline, until a date."""
+
+    period = models.ForeignKey(
+        Period, verbose_name=_("填报期"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    until = models.DateField(_("延期至"))
+    reason = models.CharField(_("原因"), max_length=200)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("批准时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("延期")
+        verbose_name_plural = _("延期")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "unit"], name="extension_unique_period_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.period} 延期至 {self.until:%Y-%m-%d}"
+
 
 class Target(models.Model):
     """Annual guidance target (年指导目标) of one unit for one indicator."""
@@ -184,6 +227,16 @@ class Report(models.Model):
         blank=True,
         related_name="+",
     )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    return_reason = models.TextField(_("退回原因"), blank=True)
 
     class Meta:
         verbose_name = _("填报表")
@@ -215,6 +268,9 @@ class Figure(models.Model):
         Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="figures"
     )
     value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4)
+    explanation = models.TextField(
+        _("情况说明"), blank=True, help_text=_("数值波动较大或存量下降时，填报员写明的原因。")
+    )
 
     class Meta:
         verbose_name = _("指标数值")
@@ -258,3 +314,80 @@ class FigureChange(models.Model):
 
     def __str__(self):
         return f"{self.report} {self.indicator}: {self.old_value} → {self.new_value}"
+
+
+class Transition(models.Model):
+    """A step in a report's life: who moved it from which state to which, and why.
+
+    ``figures`` keeps the report's figures at that moment, so a reviewer sees what changed
+    between a return and the resubmission.
+    """
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("填报表"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_state = models.CharField(_("原状态"), max_length=10, choices=Report.State.choices)
+    to_state = models.CharField(_("新状态"), max_length=10, choices=Report.State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    reason = models.TextField(_("原因"), blank=True)
+    figures = models.JSONField(_("当时数值"), default=dict)
+
+    class Meta:
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.report} {self.get_from_state_display()} → {self.get_to_state_display()}"
+
+
+class Notice(models.Model):
+    """An in-app message to one person: returned, approved, reopened, deadline reminder."""
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", _("退回")
+        APPROVED = "approved", _("审核通过")
+        REOPENED = "reopened", _("重新打开")
+        REMINDER = "reminder", _("催报提醒")
+        EXTENSION = "extension", _("延期")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("填报表"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+    )
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("填报期"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    message = models.CharField(_("内容"), max_length=500)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.message

@@ -7,16 +7,17 @@ indicators, periods, figures, targets, populations, reports) and rolls them up i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 
 from districts.models import Population, Unit
 
 from . import computations as calc
-from .models import Figure, Indicator, Period, Report, Target
+from .models import Extension, Figure, FigureChange, Indicator, Period, Report, Target, Transition
 
 # Figures that count in a summary: a draft is still the clerk's, not the unit's.
 COUNTED_STATES = (Report.State.SUBMITTED, Report.State.APPROVED)
@@ -114,11 +115,12 @@ class UnitTree:
         return not self.children.get(unit_id)
 
     def descendants(self, unit_id: int) -> list[int]:
+        """``unit_id`` and everything below it, depth first in the office's order."""
         out, stack = [], [unit_id]
         while stack:
             uid = stack.pop()
             out.append(uid)
-            stack.extend(c.id for c in self.children.get(uid, []))
+            stack.extend(reversed([c.id for c in self.children.get(uid, [])]))
         return out
 
     def leaves(self, unit_id: int) -> list[int]:
@@ -269,6 +271,54 @@ def summarize(period: Period, parent: Unit, *, tree: UnitTree | None = None) -> 
     )
 
 
+def figures_flags(
+    *,
+    unit: Unit,
+    period: Period,
+    values: Mapping[str, Decimal],
+    indicators: Iterable[Indicator],
+    past: dict | None = None,
+) -> dict[str, str]:
+    """Soft checks: figures that may be right but need a word of explanation.
+
+    A figure that moves more than the indicator's threshold against the same quarter last
+    year, or a stock that falls against the previous quarter (or last year's end in Q1).
+    """
+    periods = related_periods(period)
+    if past is None:
+        wanted = [p for key, p in periods.items() if key != "current" and p is not None]
+        past = figures_by_unit([unit.id], wanted)
+
+    def figure(key: str, code: str) -> Decimal | None:
+        p = periods[key]
+        return past.get((p.id, unit.id), {}).get(code) if p is not None else None
+
+    flags: dict[str, str] = {}
+    for ind in indicators:
+        value = values.get(ind.code)
+        if value is None:
+            continue
+        if not ind.is_flow:
+            before_key = "previous_quarter" if period.quarter > 1 else "last_year_end"
+            before = figure(before_key, ind.code)
+            if before is not None and value < before:
+                when = "上季度" if period.quarter > 1 else "去年年底"
+                flags[ind.code] = (
+                    f"比{when}减少 {(before - value).normalize():f}{ind.unit_label}（存量下降），"
+                    "请说明原因。"
+                )
+                continue
+        if ind.yoy_threshold is not None:
+            yoy = calc.year_on_year(value, figure("same_quarter_last_year", ind.code))
+            if yoy is not None and abs(yoy) > ind.yoy_threshold:
+                word = "增长" if yoy > 0 else "下降"
+                flags[ind.code] = (
+                    f"比去年同期{word} {abs(yoy):.1f}%，超过 {ind.yoy_threshold:.0f}% 的提示线，"
+                    "请说明原因。"
+                )
+    return flags
+
+
 @dataclass
 class EntryLine:
     """What a clerk sees beside one input: the figures that help type the right number."""
@@ -281,6 +331,8 @@ class EntryLine:
     same_quarter_last_year: Decimal | None
     completion: Decimal | None
     gap: Decimal | None
+    explanation: str = ""
+    flag: str | None = None  # the soft check's message for the stored value
 
 
 def entry_lines(report: Report) -> list[EntryLine]:
@@ -289,7 +341,11 @@ def entry_lines(report: Report) -> list[EntryLine]:
     periods = related_periods(period)
     others = [p for key, p in periods.items() if key != "current" and p is not None]
     counted = figures_by_unit([unit.id], others)
-    own = dict(report.figures.values_list("indicator__code", "value"))
+    own, explanations = {}, {}
+    for code, value, explanation in report.figures.values_list(
+        "indicator__code", "value", "explanation"
+    ):
+        own[code], explanations[code] = value, explanation
     targets = dict(
         Target.objects.filter(unit=unit, year=period.year).values_list("indicator__code", "value")
     )
@@ -298,8 +354,10 @@ def entry_lines(report: Report) -> list[EntryLine]:
         p = periods[key]
         return counted.get((p.id, unit.id), {}).get(code) if p is not None else None
 
+    indicators = list(Indicator.objects.filter(active=True))
+    flags = figures_flags(unit=unit, period=period, values=own, indicators=indicators, past=counted)
     lines = []
-    for ind in Indicator.objects.filter(active=True):
+    for ind in indicators:
         current = own.get(ind.code)
         target = targets.get(ind.code) if ind.has_target else None
         done = calc.completion(current, target)
@@ -313,6 +371,142 @@ def entry_lines(report: Report) -> list[EntryLine]:
                 same_quarter_last_year=past("same_quarter_last_year", ind.code),
                 completion=done,
                 gap=calc.benchmark_gap(done, period.quarter),
+                explanation=explanations.get(ind.code, ""),
+                flag=flags.get(ind.code),
             )
         )
     return lines
+
+
+@dataclass
+class Change:
+    indicator: Indicator
+    old: Decimal | None
+    new: Decimal | None
+
+
+def changes_since_return(report: Report) -> list[Change]:
+    """Per figure, old → new since the report was last returned (empty if never returned)."""
+    step = (
+        Transition.objects.filter(report=report, to_state=Report.State.RETURNED)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if step is None:
+        return []
+    now = dict(report.figures.values_list("indicator__code", "value"))
+    out = []
+    for ind in Indicator.objects.filter(active=True):
+        before = step.figures.get(ind.code)
+        old = Decimal(before) if before is not None else None
+        new = now.get(ind.code)
+        if old != new:
+            out.append(Change(ind, old, new))
+    return out
+
+
+@dataclass
+class HistoryEntry:
+    at: object
+    who: str
+    text: str
+    reason: str = ""
+
+
+def report_history(report: Report) -> list[HistoryEntry]:
+    """The report's own story: state changes and every figure change, newest first."""
+
+    def name(user) -> str:
+        return (user.first_name or user.username) if user else "—"
+
+    entries = [
+        HistoryEntry(
+            t.at,
+            name(t.actor),
+            f"{Report.State(t.from_state).label} → {Report.State(t.to_state).label}",
+            t.reason,
+        )
+        for t in Transition.objects.filter(report=report).select_related("actor")
+    ]
+    for c in FigureChange.objects.filter(report=report).select_related("indicator", "changed_by"):
+        old = "（空）" if c.old_value is None else f"{c.old_value.normalize():f}"
+        entries.append(
+            HistoryEntry(
+                c.changed_at,
+                name(c.changed_by),
+                f"{c.indicator.name}：{old} → {c.new_value.normalize():f}",
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+@dataclass
+class CompletenessRow:
+    unit: Unit
+    report: Report | None
+    extension_until: object = None
+
+    @property
+    def state(self) -> str:
+        return self.report.state if self.report else "missing"
+
+    @property
+    def state_label(self) -> str:
+        return self.report.get_state_display() if self.report else "未开始"
+
+    @property
+    def submitted(self) -> bool:
+        return (
+            self.report is not None
+            and self.report.submitted_at is not None
+            and self.state != "draft"
+        )
+
+    def on_time(self, deadline) -> bool | None:
+        """True/False once submitted and a deadline exists; None otherwise."""
+        if deadline is None or not self.submitted:
+            return None
+        allowed = max(deadline, self.extension_until) if self.extension_until else deadline
+        return timezone.localtime(self.report.submitted_at).date() <= allowed
+
+
+@dataclass
+class Completeness:
+    period: Period
+    parent: Unit
+    rows: list[CompletenessRow]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        reported = sum(1 for r in self.rows if r.state in ("submitted", "approved"))
+        return {
+            "reported": reported,
+            "missing": len(self.rows) - reported,
+            "approved": sum(1 for r in self.rows if r.state == "approved"),
+            "returned": sum(1 for r in self.rows if r.state == "returned"),
+            "submitted": sum(1 for r in self.rows if r.state == "submitted"),
+            "late": sum(1 for r in self.rows if r.on_time(self.period.deadline) is False),
+        }
+
+
+def completeness(period: Period, parent: Unit, *, tree: UnitTree | None = None) -> Completeness:
+    """Every reporting unit under ``parent`` with its report's state for the period (4 queries)."""
+    tree = tree or UnitTree.load()
+    leaf_ids = tree.leaves(parent.id)
+    reports = {
+        r.unit_id: r
+        for r in Report.objects.filter(period=period, unit_id__in=leaf_ids).select_related(
+            "submitted_by", "reviewed_by"
+        )
+    }
+    extensions = dict(
+        Extension.objects.filter(period=period, unit_id__in=leaf_ids).values_list(
+            "unit_id", "until"
+        )
+    )
+    return Completeness(
+        period=period,
+        parent=parent,
+        rows=[CompletenessRow(tree.units[u], reports.get(u), extensions.get(u)) for u in leaf_ids],
+    )

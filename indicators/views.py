@@ -20,9 +20,9 @@ from . import computations as calc
 from . import services
 from .exports.xlsx import summary_filename, summary_xlsx_bytes
 from .forms import ReportForm
-from .models import Period, Report
+from .models import Notice, Period, Report
 from .periods import period_or_404
-from .selectors import entry_lines, summarize
+from .selectors import changes_since_return, entry_lines, report_history, summarize
 from .table import UNIT_COLUMN_HEADING, column_groups
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,6 +40,9 @@ def home(request):
             (p, reports.get(p.id)) for p in periods.filter(status=Period.Status.OPEN)
         ]
         context["history"] = [(p, reports[p.id]) for p in periods if p.id in reports]
+        context["notices"] = Notice.objects.filter(
+            user=request.user, read_at__isnull=True
+        ).select_related("period")[:20]
     elif role in READ_ROLES:
         context["root"] = Unit.objects.filter(parent__isnull=True, active=True).first()
     return render(request, "indicators/home.html", context)
@@ -52,7 +55,8 @@ def report_edit(request, period_code, unit_code):
     report = services.report_open(unit=unit, period=period, user=request.user)
     report = Report.objects.select_related("unit", "period", "updated_by").get(pk=report.pk)
     lines = entry_lines(report)
-    editable = report.editable_by_clerk and period.status == Period.Status.OPEN
+    blocked = services.edit_block_reason(report)
+    editable = blocked is None
     conflict = None
 
     if request.method == "POST" and editable:
@@ -98,7 +102,12 @@ def report_edit(request, period_code, unit_code):
             "unit": unit,
             "form": form,
             "editable": editable,
+            "blocked": blocked,
             "conflict": conflict,
+            "history": report_history(report),
+            "changes": changes_since_return(report)
+            if report.state == Report.State.RETURNED
+            else [],
             "benchmark": calc.benchmark(period.quarter),
         },
     )

@@ -33,3 +33,9 @@ def versus_benchmark(gap: Decimal | None) -> str:
 def get_item(mapping, key):
     """Looks up ``key`` in a dict (templates cannot index by a variable)."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def on_time(row, deadline):
+    """Whether a completeness row was submitted by its deadline (or extension)."""
+    return row.on_time(deadline)

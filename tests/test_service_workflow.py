@@ -1,0 +1,286 @@
+"""The report's life: who may move it where, deadlines, extensions, soft checks, records."""
+
+import datetime
+from decimal import Decimal as D
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from audit.models import Action, AuditEvent
+from indicators import services
+from indicators.models import Figure, Notice, Period, Report, Transition
+
+GOOD = {
+    "invention_grants": "150",
+    "valid_inventions": "860",
+    "certified_enterprises": "4",
+    "pct_applications": "1",
+    "infringement_rulings": "0",
+}
+
+
+def local(*args):
+    """A wall-clock time in Zaozhuang (deadlines are local dates)."""
+    return datetime.datetime(*args, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def q3_report(tengzhou, q3_2023, tengzhou_clerk):
+    return services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+
+
+def save(report, user, submit=False, **changes):
+    report.refresh_from_db()
+    return services.report_save(
+        report_id=report.pk,
+        raw={**GOOD, **changes},
+        expected_version=report.version,
+        submit=submit,
+        user=user,
+    )
+
+
+def test_clerk_submits_office_approves_and_the_report_is_locked(q3_report, tengzhou_clerk, office):
+    save(q3_report, tengzhou_clerk, submit=True)
+    services.report_approve(report_id=q3_report.pk, user=office)
+    q3_report.refresh_from_db()
+    assert q3_report.state == Report.State.APPROVED
+    assert q3_report.reviewed_by == office
+    with pytest.raises(services.FigureErrors) as exc:
+        save(q3_report, tengzhou_clerk, invention_grants="999")
+    assert "已审核" in exc.value.errors[""][0]
+    assert Figure.objects.get(report=q3_report, indicator__code="invention_grants").value == D(150)
+
+
+@pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer"])
+def test_only_office_staff_approve_return_or_reopen(q3_report, tengzhou_clerk, who, request):
+    save(q3_report, tengzhou_clerk, submit=True)
+    user = request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        services.report_approve(report_id=q3_report.pk, user=user)
+    with pytest.raises(PermissionDenied):
+        services.report_return(report_id=q3_report.pk, user=user, reason="x")
+    with pytest.raises(PermissionDenied):
+        services.report_reopen(report_id=q3_report.pk, user=user, reason="x")
+    q3_report.refresh_from_db()
+    assert q3_report.state == Report.State.SUBMITTED
+
+
+def test_a_draft_cannot_be_approved_or_returned(q3_report, tengzhou_clerk, office):
+    save(q3_report, tengzhou_clerk)
+    with pytest.raises(services.TransitionError):
+        services.report_approve(report_id=q3_report.pk, user=office)
+    with pytest.raises(services.TransitionError):
+        services.report_return(report_id=q3_report.pk, user=office, reason="数字不对")
+    with pytest.raises(services.TransitionError):
+        services.report_reopen(report_id=q3_report.pk, user=office, reason="数字不对")
+
+
+def test_return_needs_a_reason_and_lets_the_clerk_fix_and_resubmit(
+    q3_report, tengzhou_clerk, office
+):
+    save(q3_report, tengzhou_clerk, submit=True)
+    with pytest.raises(ValidationError):
+        services.report_return(report_id=q3_report.pk, user=office, reason="   ")
+    services.report_return(report_id=q3_report.pk, user=office, reason="授权量与国知局数据不符")
+    q3_report.refresh_from_db()
+    assert q3_report.state == Report.State.RETURNED
+    assert q3_report.return_reason == "授权量与国知局数据不符"
+    notice = Notice.objects.get(user=tengzhou_clerk, kind=Notice.Kind.RETURNED)
+    assert "授权量与国知局数据不符" in notice.message
+    save(q3_report, tengzhou_clerk, submit=True, invention_grants="148")
+    q3_report.refresh_from_db()
+    assert q3_report.state == Report.State.SUBMITTED
+    from indicators.selectors import changes_since_return
+
+    changes = changes_since_return(q3_report)
+    assert [(c.indicator.code, c.old, c.new) for c in changes] == [
+        ("invention_grants", D(150), D(148))
+    ]
+
+
+def test_reopen_needs_approved_and_a_reason_and_is_recorded(q3_report, tengzhou_clerk, office):
+    save(q3_report, tengzhou_clerk, submit=True)
+    services.report_approve(report_id=q3_report.pk, user=office)
+    with pytest.raises(ValidationError):
+        services.report_reopen(report_id=q3_report.pk, user=office, reason="")
+    services.report_reopen(report_id=q3_report.pk, user=office, reason="国知局更正了数据")
+    q3_report.refresh_from_db()
+    assert q3_report.state == Report.State.RETURNED
+    event = AuditEvent.objects.filter(action=Action.REPORT_REOPENED).get()
+    assert event.actor == office and event.detail["reason"] == "国知局更正了数据"
+    save(q3_report, tengzhou_clerk, invention_grants="152")  # the clerk can edit again
+
+
+def test_every_transition_leaves_an_audit_row_and_a_transition_with_the_figures(
+    q3_report, tengzhou_clerk, office, tengzhou
+):
+    save(q3_report, tengzhou_clerk, submit=True)
+    services.report_return(report_id=q3_report.pk, user=office, reason="核对")
+    save(q3_report, tengzhou_clerk, submit=True)
+    services.report_approve(report_id=q3_report.pk, user=office)
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(q3_report.pk), action__startswith="report_")
+        .order_by("id")
+        .values_list("action", "actor_name")
+    )
+    assert actions == [
+        (Action.REPORT_SUBMITTED, "tengzhou"),
+        (Action.REPORT_RETURNED, "office"),
+        (Action.REPORT_SUBMITTED, "tengzhou"),
+        (Action.REPORT_APPROVED, "office"),
+    ]
+    for event in AuditEvent.objects.filter(
+        object_id=str(q3_report.pk), action__startswith="report_"
+    ):
+        assert event.unit == tengzhou and event.at and event.detail["period"] == "2023Q3"
+    assert Transition.objects.filter(report=q3_report).count() == 4
+    assert (
+        Transition.objects.filter(report=q3_report, to_state="returned")
+        .get()
+        .figures["invention_grants"]
+        == "150"
+    )
+
+
+def _deadline(q3_2023, day):
+    q3_2023.deadline = day
+    q3_2023.save()
+
+
+def test_after_the_deadline_the_clerk_cannot_edit(q3_report, q3_2023, tengzhou_clerk):
+    _deadline(q3_2023, datetime.date(2026, 10, 15))
+    with (
+        time_machine.travel(local(2026, 10, 16, 9, 0), tick=False),
+        pytest.raises(services.FigureErrors) as exc,
+    ):
+        save(q3_report, tengzhou_clerk)
+    assert "截止" in exc.value.errors[""][0]
+    assert not Figure.objects.filter(report=q3_report).exists()
+
+
+def test_an_extension_lets_exactly_that_unit_edit_until_its_date(
+    q3_report, q3_2023, tengzhou, tengzhou_clerk, xuecheng_clerk, office
+):
+    _deadline(q3_2023, datetime.date(2026, 10, 15))
+    xuecheng_report = services.report_open(
+        unit=xuecheng_clerk.profile.unit, period=q3_2023, user=xuecheng_clerk
+    )
+    with time_machine.travel(local(2026, 10, 16, 9, 0), tick=False):
+        services.extension_grant(
+            period=q3_2023,
+            unit=tengzhou,
+            until=datetime.date(2026, 10, 18),
+            reason="系统故障",
+            user=office,
+        )
+        save(q3_report, tengzhou_clerk)  # allowed
+        with pytest.raises(services.FigureErrors):
+            save(xuecheng_report, xuecheng_clerk)
+    with time_machine.travel(local(2026, 10, 18, 23, 0), tick=False):
+        save(q3_report, tengzhou_clerk, invention_grants="151")  # the last day still counts
+    with (
+        time_machine.travel(local(2026, 10, 19, 9, 0), tick=False),
+        pytest.raises(services.FigureErrors),
+    ):
+        save(q3_report, tengzhou_clerk, invention_grants="152")
+    assert Figure.objects.get(report=q3_report, indicator__code="invention_grants").value == D(151)
+    assert AuditEvent.objects.filter(action=Action.EXTENSION_GRANTED, unit=tengzhou).exists()
+
+
+def test_only_office_grants_extensions_and_not_into_the_past(
+    q3_2023, tengzhou, tengzhou_clerk, office
+):
+    with pytest.raises(PermissionDenied):
+        services.extension_grant(
+            period=q3_2023,
+            unit=tengzhou,
+            until=datetime.date(2099, 1, 1),
+            reason="x",
+            user=tengzhou_clerk,
+        )
+    with pytest.raises(ValidationError):
+        services.extension_grant(
+            period=q3_2023, unit=tengzhou, until=datetime.date(2000, 1, 1), reason="x", user=office
+        )
+
+
+def test_a_falling_stock_needs_an_explanation_to_submit(q3_report, tengzhou_clerk):
+    with pytest.raises(services.FigureErrors) as exc:
+        save(q3_report, tengzhou_clerk, submit=True, valid_inventions="800")
+    assert "存量下降" in exc.value.errors["valid_inventions"][0]
+    save(q3_report, tengzhou_clerk, valid_inventions="800")  # a draft may be saved without one
+    save(
+        q3_report,
+        tengzhou_clerk,
+        submit=True,
+        valid_inventions="800",
+        explain_valid_inventions="28件专利因未缴年费失效",
+    )
+    fig = Figure.objects.get(report=q3_report, indicator__code="valid_inventions")
+    assert fig.explanation == "28件专利因未缴年费失效"
+
+
+def test_a_big_move_against_last_year_needs_an_explanation(
+    q3_report, tengzhou, tengzhou_clerk, office
+):
+    q3_2022 = Period.objects.create(year=2022, quarter=3, status=Period.Status.CLOSED)
+    services.history_record(
+        unit=tengzhou, period=q3_2022, values={"invention_grants": D(50)}, user=office
+    )
+    with pytest.raises(services.FigureErrors) as exc:
+        save(q3_report, tengzhou_clerk, submit=True)  # 150 vs 50: +200%
+    assert "比去年同期增长 200.0%" in exc.value.errors["invention_grants"][0]
+    save(q3_report, tengzhou_clerk, submit=True, explain_invention_grants="新增两家高企集中授权")
+
+
+def test_completeness_counts(q3_2023, city, tengzhou, tengzhou_clerk, xuecheng_clerk, office):
+    from indicators.selectors import completeness
+
+    r1 = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+    save(r1, tengzhou_clerk, submit=True)
+    r2 = services.report_open(unit=xuecheng_clerk.profile.unit, period=q3_2023, user=xuecheng_clerk)
+    save(r2, xuecheng_clerk, submit=True)
+    services.report_return(report_id=r2.pk, user=office, reason="核对")
+    c = completeness(q3_2023, city)
+    assert c.counts == {
+        "reported": 1,
+        "missing": 6,
+        "approved": 0,
+        "returned": 1,
+        "submitted": 1,
+        "late": 0,
+    }
+    assert [r.unit.label for r in c.rows][:2] == ["滕州市", "薛城区"]
+    services.report_approve(report_id=r1.pk, user=office)
+    c = completeness(q3_2023, city)
+    assert c.counts["approved"] == 1 and c.counts["reported"] == 1
+
+
+def test_a_submission_after_the_deadline_counts_as_late(
+    q3_2023, city, tengzhou, tengzhou_clerk, office
+):
+    from indicators.selectors import completeness
+
+    _deadline(q3_2023, datetime.date(2026, 10, 15))
+    r = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+    with time_machine.travel(local(2026, 10, 16, 9, 0), tick=False):
+        services.extension_grant(
+            period=q3_2023,
+            unit=tengzhou,
+            until=datetime.date(2026, 10, 17),
+            reason="x",
+            user=office,
+        )
+        save(r, tengzhou_clerk, submit=True)
+    c = completeness(q3_2023, city)
+    assert c.rows[0].on_time(q3_2023.deadline) is True  # within its extension
+    _deadline(q3_2023, datetime.date(2026, 10, 15))
+    from indicators.models import Extension
+
+    Extension.objects.all().delete()
+    c = completeness(q3_2023, city)
+    assert c.rows[0].on_time(q3_2023.deadline) is False
+    assert c.counts["late"] == 1
