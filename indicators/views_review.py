@@ -71,7 +71,6 @@ def review(request, period_code, unit_code):
         request,
         "indicators/review.html",
         _review_context(report, errors=errors, reason=request.POST.get("reason", "")),
-        status=400 if errors else 200,
     )
 
 
@@ -82,7 +81,7 @@ def completeness_view(request, period_code, unit_code):
     return _render_completeness(request, period, parent)
 
 
-def _render_completeness(request, period, parent, *, errors=None, status=200):
+def _render_completeness(request, period, parent, *, errors=None):
     c = completeness(period, parent)
     return render(
         request,
@@ -95,7 +94,6 @@ def _render_completeness(request, period, parent, *, errors=None, status=200):
             "errors": errors or {},
             "default_until": timezone.localdate() + datetime.timedelta(days=3),
         },
-        status=status,
     )
 
 
@@ -121,7 +119,7 @@ def extension_grant(request, period_code, unit_code):
         except ValidationError as exc:
             errors = {unit.id: " ".join(exc.messages)}
     if errors:
-        return _render_completeness(request, period, unit.parent, errors=errors, status=400)
+        return _render_completeness(request, period, unit.parent, errors=errors)
     messages.success(request, f"已同意{unit.name}延期至{until:%Y年%-m月%-d日}。")
     return redirect("indicators:completeness", period_code=period.code, unit_code=unit.parent.code)
 
