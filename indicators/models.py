@@ -298,7 +298,14 @@ class FigureChange(models.Model):
     old_value = models.DecimalField(
         _("原值"), max_digits=18, decimal_places=4, null=True, blank=True
     )
-    new_value = models.DecimalField(_("新值"), max_digits=18, decimal_places=4)
+    new_value = models.DecimalField(
+        _("新值"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("空表示清空。"),
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

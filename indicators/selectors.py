@@ -40,6 +40,9 @@ class Cell:
     same_quarter_last_year: Decimal | None = None
     yoy: Decimal | None = None
     rank: int | None = None
+    # A parent whose reporting units have not all reported this figure: ``value`` is the sum
+    # of those that have, and the ratios stay empty rather than mislead.
+    partial: bool = False
 
 
 @dataclass
@@ -82,6 +85,11 @@ class Summary:
     @property
     def all_rows(self) -> list[Row]:
         return [*self.rows, self.total]
+
+    @property
+    def complete(self) -> bool:
+        """Every reporting unit below has reported every figure."""
+        return not any(cell.partial for row in self.all_rows for cell in row.cells.values())
 
     @property
     def table_indicators(self) -> list[Indicator]:
@@ -216,14 +224,25 @@ def summarize(period: Period, parent: Unit, *, tree: UnitTree | None = None) -> 
     year_end = rolled(periods["last_year_end"], from_figures)
     last_year = rolled(periods["same_quarter_last_year"], from_figures)
     target_sums = rolled(period, lambda _p, unit_id: targets.get(unit_id, {}))
+    one = Decimal(1)
+    reported = rolled(
+        periods["current"],
+        lambda p, unit_id: {code: one for code in figures.get((p.id, unit_id), {})},
+    )
 
     def make_row(unit: Unit, is_total: bool) -> Row:
         population = populations.get(unit.id)
         pop_value = population.value if population else None
+        leaves = tree.leaves(unit.id)
         cells = {}
         for ind in indicators:
             value = current[unit.id][ind.code]
             cell = Cell(value=value)
+            have = reported[unit.id][ind.code] or 0
+            if value is not None and have < len(leaves):
+                cell.partial = True
+                cells[ind.code] = cell
+                continue
             if ind.has_target:
                 cell.target = target_sums[unit.id][ind.code]
                 cell.completion = calc.completion(value, cell.target)
@@ -236,7 +255,6 @@ def summarize(period: Period, parent: Unit, *, tree: UnitTree | None = None) -> 
             cell.same_quarter_last_year = last_year[unit.id][ind.code]
             cell.yoy = calc.year_on_year(value, cell.same_quarter_last_year)
             cells[ind.code] = cell
-        leaves = tree.leaves(unit.id)
         return Row(
             unit=unit,
             is_total=is_total,
@@ -430,12 +448,9 @@ def report_history(report: Report) -> list[HistoryEntry]:
     ]
     for c in FigureChange.objects.filter(report=report).select_related("indicator", "changed_by"):
         old = "（空）" if c.old_value is None else f"{c.old_value.normalize():f}"
+        new = "（空）" if c.new_value is None else f"{c.new_value.normalize():f}"
         entries.append(
-            HistoryEntry(
-                c.changed_at,
-                name(c.changed_by),
-                f"{c.indicator.name}：{old} → {c.new_value.normalize():f}",
-            )
+            HistoryEntry(c.changed_at, name(c.changed_by), f"{c.indicator.name}：{old} → {new}")
         )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries

@@ -80,13 +80,24 @@ def previous_quarter_figures(*, unit: Unit, period: Period) -> dict[str, Decimal
 
 
 def figures_validate(
-    *, unit: Unit, period: Period, raw: Mapping[str, object], indicators: list[Indicator]
-) -> dict[str, Decimal]:
-    """Validates one value per indicator; raises FigureErrors with every problem at once."""
+    *,
+    unit: Unit,
+    period: Period,
+    raw: Mapping[str, object],
+    indicators: list[Indicator],
+    require_all: bool = True,
+) -> dict[str, Decimal | None]:
+    """Validates one value per indicator; raises FigureErrors with every problem at once.
+
+    With ``require_all`` off (a draft), a blank stays blank: the value is None.
+    """
     errors: dict[str, list[str]] = {}
-    values: dict[str, Decimal] = {}
+    values: dict[str, Decimal | None] = {}
     previous = previous_quarter_figures(unit=unit, period=period)
     for ind in indicators:
+        if not require_all and str(raw.get(ind.code) or "").strip() == "":
+            values[ind.code] = None
+            continue
         try:
             value = parse_figure(raw.get(ind.code), ind)
         except ValidationError as exc:
@@ -143,16 +154,33 @@ def report_open(*, unit: Unit, period: Period, user) -> Report:
     return report
 
 
+def _shown(value: Decimal | None) -> str:
+    return "（空）" if value is None else f"{value.normalize():f}"
+
+
 def _write_figures(
-    *, report: Report, values: Mapping[str, Decimal], indicators: list[Indicator], user
+    *, report: Report, values: Mapping[str, Decimal | None], indicators: list[Indicator], user
 ) -> int:
-    """Creates or updates figures, recording each real change; returns how many changed."""
+    """Creates, updates or clears figures, recording each real change; returns how many."""
     by_code = {i.code: i for i in indicators}
     existing = {f.indicator_id: f for f in report.figures.select_for_update()}
     changes = []
     for code, value in values.items():
         ind = by_code[code]
         fig = existing.get(ind.id)
+        if value is None:
+            if fig is not None:
+                changes.append(
+                    FigureChange(
+                        report=report,
+                        indicator=ind,
+                        old_value=fig.value,
+                        new_value=None,
+                        changed_by=user,
+                    )
+                )
+                fig.delete()
+            continue
         if fig is None:
             Figure.objects.create(report=report, indicator=ind, value=value)
             changes.append(
@@ -175,14 +203,13 @@ def _write_figures(
     FigureChange.objects.bulk_create(changes)
     for change in changes:
         ind = change.indicator
-        old = "（空）" if change.old_value is None else f"{change.old_value.normalize():f}"
+        old, new = _shown(change.old_value), _shown(change.new_value)
         audit_record(
             actor=user,
             action=Action.FIGURE_CHANGED,
             unit=report.unit,
             obj=report,
-            summary=f"{report.period.title}{report.unit.name} {ind.name}：{old} → "
-            f"{change.new_value.normalize():f}",
+            summary=f"{report.period.title}{report.unit.name} {ind.name}：{old} → {new}",
             detail={
                 "period": report.period.code,
                 "indicator": ind.code,
@@ -212,7 +239,11 @@ def report_save(
             raise ConflictError(report)
         indicators = list(Indicator.objects.filter(active=True))
         values = figures_validate(
-            unit=report.unit, period=report.period, raw=raw, indicators=indicators
+            unit=report.unit,
+            period=report.period,
+            raw=raw,
+            indicators=indicators,
+            require_all=submit,
         )
         explanations = {
             i.code: str(raw.get(f"explain_{i.code}") or "").strip()[:1000] for i in indicators
@@ -425,7 +456,14 @@ def extension_grant(
         return extension
 
 
-def history_record(*, unit: Unit, period: Period, values: Mapping[str, Decimal], user) -> Report:
+def history_record(
+    *,
+    unit: Unit,
+    period: Period,
+    values: Mapping[str, Decimal],
+    user,
+    submitted_at: datetime.datetime | None = None,
+) -> Report:
     """Records figures of a past period as approved history (demo data, imports of old years)."""
     with transaction.atomic():
         report, _ = Report.objects.select_for_update().get_or_create(unit=unit, period=period)
@@ -440,7 +478,7 @@ def history_record(*, unit: Unit, period: Period, values: Mapping[str, Decimal],
         report.state = Report.State.APPROVED
         report.version += 1
         report.updated_by = user
-        report.submitted_at = report.submitted_at or now
+        report.submitted_at = submitted_at or report.submitted_at or now
         report.submitted_by = report.submitted_by or user
         report.save()
         return report

@@ -27,6 +27,10 @@ class Column:
     def value(self, row) -> Decimal | None:
         return getattr(row.cells[self.indicator.code], self.attr)
 
+    def partial(self, row) -> bool:
+        """The value is a sum over only the units that have reported (marked * in tables)."""
+        return self.attr == "value" and row.cells[self.indicator.code].partial
+
 
 @dataclass(frozen=True)
 class ColumnGroup:
@@ -61,6 +65,9 @@ def columns_for(indicator: Indicator) -> list[Column]:
 
 def column_groups(indicators: list[Indicator]) -> list[ColumnGroup]:
     return [ColumnGroup(i, i.title, columns_for(i)) for i in indicators if i.in_table]
+
+
+PARTIAL_NOTE = "注：标 * 的合计只含已报送的单位；完成情况、净增长、万人比等在全部单位报送后计算。"
 
 
 def format_figure(value: Decimal | None, places: int) -> str:

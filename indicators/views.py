@@ -23,7 +23,7 @@ from .forms import ReportForm
 from .models import Notice, Period, Report
 from .periods import period_or_404
 from .selectors import changes_since_return, entry_lines, report_history, summarize
-from .table import UNIT_COLUMN_HEADING, column_groups
+from .table import PARTIAL_NOTE, UNIT_COLUMN_HEADING, column_groups
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -141,6 +141,7 @@ def summary(request, period_code=None, unit_code=None):
             "summary": s,
             "groups": column_groups(s.table_indicators),
             "unit_heading": UNIT_COLUMN_HEADING,
+            "partial_note": PARTIAL_NOTE,
             "periods": Period.objects.exclude(status=Period.Status.PLANNED),
             "parents": parents,
             "xlsx_url": reverse("indicators:summary_xlsx", args=[s.period.code, s.parent.code]),

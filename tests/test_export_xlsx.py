@@ -193,3 +193,26 @@ def test_building_the_workbook_reads_only_the_summary(city, q2_2023, django_asse
     with django_assert_num_queries(0):
         build_summary_workbook(summary)
         summary_xlsx_bytes(summary)
+
+
+def test_a_partial_total_is_starred_and_explained_below_the_table(
+    city, q3_2023, tengzhou, tengzhou_clerk
+):
+    from indicators import services
+
+    report = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+    raw = {"invention_grants": "150", "valid_inventions": "860", "certified_enterprises": "4"}
+    raw |= {"pct_applications": "1", "infringement_rulings": "0"}
+    services.report_save(
+        report_id=report.pk, raw=raw, expected_version=0, submit=True, user=tengzhou_clerk
+    )
+    ws = read_back(summarize(q3_2023, city))
+    total_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "全市")
+    assert ws.cell(total_row, 2).value == 150
+    assert ws.cell(total_row, 2).number_format.endswith('"*"')
+    assert ws.cell(total_row + 1, 1).value.startswith("注：标 * 的合计只含已报送的单位")
+    assert ws.print_area.endswith(f"${total_row + 1}")
+
+
+def test_a_complete_table_has_no_note(sheet):
+    assert all("注：" not in str(c.value or "") for row in sheet.iter_rows() for c in row)

@@ -171,3 +171,31 @@ def test_summary_of_a_province_rolls_up_through_cities(city, q2_2023):
     assert by_label["济南市"].cells["invention_grants"].value == D(57)
     assert s.total.cells["invention_grants"].value == D(383)
     assert s.total.leaves == 9
+
+
+def test_a_total_over_units_that_have_not_all_reported_is_marked_and_gives_no_ratios(
+    city, q3_2023, tengzhou, tengzhou_clerk, client_for, office
+):
+    from indicators import services
+
+    report = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+    raw = {
+        "invention_grants": "150",
+        "valid_inventions": "860",
+        "certified_enterprises": "4",
+        "pct_applications": "1",
+        "infringement_rulings": "0",
+    }
+    services.report_save(
+        report_id=report.pk, raw=raw, expected_version=0, submit=True, user=tengzhou_clerk
+    )
+    s = summarize(q3_2023, city)
+    assert not s.complete
+    total = s.total.cells["valid_inventions"]
+    assert total.partial and total.value == D(860)
+    # 860 against the whole city's end-2022 stock would read as a loss of 2,392 patents.
+    assert total.net_growth is None and total.per_capita is None and total.completion is None
+    tengzhou_row = s.rows[0].cells["valid_inventions"]
+    assert not tengzhou_row.partial and tengzhou_row.net_growth == D(121)
+    html = client_for(office).get(f"/summary/{q3_2023.code}/{city.code}/").content.decode()
+    assert "<td>860*</td>" in html and "标 * 的合计只含已报送的单位" in html

@@ -55,7 +55,7 @@ def test_clerk_submits_office_approves_and_the_report_is_locked(q3_report, tengz
 
 
 @pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer"])
-def test_only_office_staff_approve_return_or_reopen(q3_report, tengzhou_clerk, who, request):
+def test_only_office_staff_approve_return_or_reopen(seed, q3_report, tengzhou_clerk, who, request):
     save(q3_report, tengzhou_clerk, submit=True)
     user = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):

@@ -63,7 +63,7 @@ def test_clerk_cannot_open_another_districts_report(client_for, xuecheng_clerk):
 
 
 @pytest.mark.parametrize("who", ["office", "viewer"])
-def test_office_and_viewer_cannot_use_the_clerk_form(client_for, who, request):
+def test_office_and_viewer_cannot_use_the_clerk_form(seed, client_for, who, request):
     user = request.getfixturevalue(who)
     assert client_for(user).get(url()).status_code == 403
 
@@ -110,7 +110,7 @@ def test_bad_input_gets_a_chinese_message_next_to_the_field_and_saves_nothing(
 ):
     c = client_for(tengzhou_clerk)
     c.get(url())
-    response = post(c, {"invention_grants": value})
+    response = post(c, {"invention_grants": value}, action="submit")
     assert response.status_code == 200
     form = response.context["form"]
     assert any(message in e for e in form.errors["invention_grants"])
@@ -120,6 +120,25 @@ def test_bad_input_gets_a_chinese_message_next_to_the_field_and_saves_nothing(
     assert stored() == {}
     assert (
         Report.objects.get(unit__code="370481", period__quarter=3, period__year=2023).version == 0
+    )
+
+
+def test_a_draft_may_leave_figures_blank_and_clear_one_later(client_for, tengzhou_clerk):
+    c = client_for(tengzhou_clerk)
+    c.get(url())
+    blanks = {code: "" for code in GOOD}
+    assert post(c, {**blanks, "invention_grants": "120"}).status_code == 302
+    assert stored() == {"invention_grants": D(120)}
+    assert post(c, blanks, version=1).status_code == 302
+    assert stored() == {}
+    change = FigureChange.objects.filter(indicator__code="invention_grants").first()
+    assert (change.old_value, change.new_value) == (D(120), None)
+    response = post(c, blanks, action="submit", version=2)
+    assert response.status_code == 200
+    assert "请填写发明专利授权量" in response.content.decode()
+    assert (
+        Report.objects.get(unit__code="370481", period__quarter=3, period__year=2023).state
+        == "draft"
     )
 
 

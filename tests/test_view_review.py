@@ -31,7 +31,7 @@ def submitted(tengzhou, q3_2023, tengzhou_clerk):
 
 @pytest.mark.parametrize("target", [REVIEW, COMPLETENESS])
 @pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer"])
-def test_clerks_and_viewers_cannot_review(client_for, submitted, who, target, request):
+def test_clerks_and_viewers_cannot_review(seed, client_for, submitted, who, target, request):
     c = client_for(request.getfixturevalue(who))
     assert c.get(target).status_code == 403
     assert c.post(REVIEW, {"action": "approve"}).status_code == 403

@@ -13,7 +13,7 @@ XLSX = reverse("indicators:summary_xlsx", args=["2023Q2", "370400"])
 
 
 @pytest.mark.parametrize("who", ["office", "viewer"])
-def test_office_and_viewer_see_the_seed_table(client_for, who, request):
+def test_office_and_viewer_see_the_seed_table(seed, client_for, who, request):
     response = client_for(request.getfixturevalue(who)).get(PAGE)
     assert response.status_code == 200
     html = response.content.decode()

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..computations import round_half_up
 from ..selectors import Summary
-from ..table import UNIT_COLUMN_HEADING, ColumnGroup, column_groups
+from ..table import PARTIAL_NOTE, UNIT_COLUMN_HEADING, ColumnGroup, column_groups
 
 # Fonts: xlsx names one font per cell with no fallback. 黑体 and 宋体 ship with every
 # Chinese Windows and WPS install; 方正小标宋 and 仿宋_GB2312 often do not.
@@ -131,6 +131,9 @@ def build_summary_workbook(summary: Summary) -> Workbook:
             cell = ws.cell(r, c, _figure(column.value(row), column.places))
             if cell.data_type == "n":
                 cell.number_format = _number_format(column.places)
+                if column.partial(row):
+                    # Still a number for whoever sums it, but printed with the table's *.
+                    cell.number_format += '"*"'
 
     # Styles, on every cell of the table including those covered by a merge, so that the
     # borders of merged headers print whole in Excel, WPS and LibreOffice.
@@ -153,6 +156,16 @@ def build_summary_workbook(summary: Summary) -> Workbook:
     ws.row_dimensions[HEADER_BOTTOM_ROW].height = bottom
     for r in range(FIRST_BODY_ROW, last_row + 1):
         ws.row_dimensions[r].height = BODY_ROW_HEIGHT
+
+    if not summary.complete:
+        note_row = last_row + 1
+        ws.cell(note_row, 1, PARTIAL_NOTE).font = BODY_FONT
+        ws.cell(note_row, 1).alignment = Alignment(
+            horizontal="left", vertical="center", wrap_text=True
+        )
+        ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=last_col)
+        ws.row_dimensions[note_row].height = BODY_ROW_HEIGHT * 1.5
+        last_row = note_row
 
     # Screen and print.
     ws.freeze_panes = ws.cell(FIRST_BODY_ROW, 2)

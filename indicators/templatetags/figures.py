@@ -16,8 +16,9 @@ def figure(value: Decimal | None, places: int = 0) -> str:
 
 @register.filter
 def cell_value(column, row) -> str:
-    """The formatted value of a table column for a summary row."""
-    return format_figure(column.value(row), column.places)
+    """The formatted value of a table column for a summary row; * marks a partial sum."""
+    text = format_figure(column.value(row), column.places)
+    return f"{text}*" if column.partial(row) else text
 
 
 @register.filter

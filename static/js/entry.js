@@ -44,6 +44,8 @@
 
   form.querySelectorAll("input.figure-input").forEach(function (input) {
     input.addEventListener("input", function () { update(input); });
-    update(input);
+    // A field the server refused already says why beside it; the live line stays quiet
+    // until the clerk types again, so the message is not shown twice.
+    if (input.getAttribute("aria-invalid") !== "true") update(input);
   });
 })();

@@ -45,6 +45,11 @@ SEED_Q2 = {
 }
 
 
+def _on(day: datetime.date) -> datetime.datetime:
+    """The history's submission time: the morning of its deadline, local time."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+
+
 class Command(BaseCommand):
     help = (
         "加载演示数据：枣庄市各区(市)、人口、2022年底存量、2023年目标与上半年数据，以及演示账号。"
@@ -118,6 +123,7 @@ class Command(BaseCommand):
                 period=end_2022,
                 values={"valid_inventions": Decimal(v_2022)},
                 user=office,
+                submitted_at=_on(end_2022.deadline),
             )
             services.history_record(
                 unit=unit,
@@ -130,6 +136,7 @@ class Command(BaseCommand):
                     "infringement_rulings": Decimal(rulings),
                 },
                 user=office,
+                submitted_at=_on(q2.deadline),
             )
         q3, created = Period.objects.get_or_create(
             year=2023,
@@ -146,7 +153,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "演示数据已就绪：枣庄市 7 个区(市)、2023年上半年数据（已审核）、"
-                "2023年前三季度开放填报。"
+                f"2023年前三季度开放填报（演示用截止日期 {q3.deadline:%Y-%m-%d}）。"
             )
         )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
