@@ -3,6 +3,8 @@ leave an audit record with old and new values, like every other change."""
 
 from django.db import transaction
 
+from districts.privacy import mask_phone
+
 from .models import Action
 from .services import audit_record
 
@@ -17,6 +19,21 @@ _ACTIONS = {
     "districts.profile": Action.ACCOUNT_CHANGED,
 }
 _HIDDEN = {"password"}
+# Personal data is recorded masked: the log shows that a phone number changed, not the number.
+_MASKED = {"phone": mask_phone}
+
+
+def _changes(form) -> dict:
+    changed = {}
+    for name in form.changed_data:
+        if name in _HIDDEN:
+            changed[name] = {"old": "***", "new": "***"}
+            continue
+        old, new = form.initial.get(name), form.cleaned_data.get(name)
+        if name in _MASKED:
+            old, new = _MASKED[name](old), _MASKED[name](new)
+        changed[name] = {"old": old, "new": new}
+    return changed
 
 
 def _unit_of(obj):
@@ -28,12 +45,7 @@ def _unit_of(obj):
 
 class AuditedAdminMixin:
     def save_model(self, request, obj, form, change):
-        changed = {}
-        for name in form.changed_data:
-            if name in _HIDDEN:
-                changed[name] = {"old": "***", "new": "***"}
-                continue
-            changed[name] = {"old": form.initial.get(name), "new": form.cleaned_data.get(name)}
+        changed = _changes(form)
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if change and not changed:
@@ -58,10 +70,7 @@ class AuditedAdminMixin:
                 if not inline_form.has_changed() or inline_form.instance.pk is None:
                     continue
                 obj = inline_form.instance
-                changed = {
-                    n: {"old": inline_form.initial.get(n), "new": inline_form.cleaned_data.get(n)}
-                    for n in inline_form.changed_data
-                }
+                changed = _changes(inline_form)
                 audit_record(
                     actor=request.user,
                     action=_ACTIONS.get(obj._meta.label_lower, Action.OTHER),

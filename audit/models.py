@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     LOGIN = "login", _("登录")
     LOGOUT = "logout", _("退出")
     LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGIN_LOCKED = "login_locked", _("登录锁定")
     FIGURE_CHANGED = "figure_changed", _("修改数值")
     REPORT_SAVED = "report_saved", _("保存草稿")
     REPORT_SUBMITTED = "report_submitted", _("报送")
@@ -42,6 +43,8 @@ class Action(models.TextChoices):
     IMPORT = "import", _("导入")
     REMINDER_SENT = "reminder_sent", _("催报提醒")
     AUDIT_PURGED = "audit_purged", _("清理审计记录")
+    BACKUP = "backup", _("备份数据库")
+    RESTORE = "restore", _("恢复数据库")
     OTHER = "other", _("其他")
 
 

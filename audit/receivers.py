@@ -1,5 +1,6 @@
 """Login, logout and failed logins go to the audit log (等保: 安全审计)."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -32,4 +33,15 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         summary=f"登录失败：{username}",
         detail={"username": username},
         ip=_ip(request),
+    )
+
+
+@receiver(user_locked_out)
+def on_locked_out(sender, request, username, ip_address, **kwargs):
+    audit_record(
+        actor=None,
+        action=Action.LOGIN_LOCKED,
+        summary=f"连续登录失败，锁定：{username or ip_address}",
+        detail={"username": username or "", "locked_ip": ip_address or ""},
+        ip=ip_address,
     )

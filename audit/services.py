@@ -99,11 +99,26 @@ class ChainReport:
     reason: str = ""
 
 
+def _anchored(first: AuditEvent) -> bool:
+    """Whether the oldest record is where the chain legitimately starts: the very first record
+    ever written, or the first one a purge kept, whose link the purge record holds as its
+    anchor. The purge record is itself in the chain, so its anchor is checked with it."""
+    if first.prev_hash == "":
+        return True
+    return AuditEvent.objects.filter(
+        action=Action.AUDIT_PURGED, id__gte=first.id, detail__anchor=first.prev_hash
+    ).exists()
+
+
 def audit_verify() -> ChainReport:
     """Walks the chain from the oldest record; reports the first broken link."""
     previous = None
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if previous is None and not _anchored(event):
+            return ChainReport(
+                checked, event.id, "之前的记录被删除，且没有清理审计记录的操作与之对应"
+            )
         if previous is not None and event.prev_hash != previous:
             return ChainReport(checked, event.id, "与前一条记录的链接不符（前一条被改动或删除）")
         if _digest(event) != event.hash:
@@ -114,7 +129,13 @@ def audit_verify() -> ChainReport:
 
 
 def audit_purge(*, before: datetime.datetime, actor) -> int:
-    """Removes records older than ``before``; refuses to touch the last 180 days."""
+    """Removes records older than ``before``; refuses to touch the last 180 days.
+
+    Only the oldest run of records goes, up to the first one not older than ``before``, so
+    the chain never gets a hole in the middle (a clock set back could otherwise interleave
+    old and new times). The purge record keeps the hash of the last record removed as the
+    anchor that audit_verify accepts for the first record kept.
+    """
     limit = timezone.now() - datetime.timedelta(days=MIN_RETENTION_DAYS)
     if before > limit:
         raise ValueError(
@@ -122,13 +143,19 @@ def audit_purge(*, before: datetime.datetime, actor) -> int:
         )
     with transaction.atomic():
         _lock_chain()
-        old = AuditEvent.objects.filter(at__lt=before)
+        old = AuditEvent.objects.all()
+        first_kept = (
+            AuditEvent.objects.filter(at__gte=before).order_by("id").values_list("id", flat=True)
+        ).first()
+        if first_kept is not None:
+            old = old.filter(id__lt=first_kept)
+        anchor = old.order_by("-id").values_list("hash", flat=True).first()
         count = old.count()
         old._purge()
         audit_record(
             actor=actor,
             action=Action.AUDIT_PURGED,
             summary=f"清理 {before:%Y-%m-%d} 之前的审计记录 {count} 条",
-            detail={"before": before, "count": count},
+            detail={"before": before, "count": count, "anchor": anchor or ""},
         )
     return count

@@ -17,6 +17,47 @@ from .models import Role, Unit
 
 OFFICE_ROLES = (Role.OFFICE,)
 READ_ROLES = (Role.OFFICE, Role.VIEWER)
+# Who may enter the Django admin at all; what each may do there is ADMIN_PERMISSIONS.
+ADMIN_ROLES = (Role.OFFICE, Role.SYSADMIN, Role.AUDITOR)
+# Who may unlock an account locked after failed logins.
+UNLOCK_ROLES = (Role.OFFICE, Role.SYSADMIN)
+
+_ALL = ("view", "add", "change", "delete")
+# Model permissions by role, and nothing else: groups, per-user permissions and the superuser
+# flag grant nothing (districts.backends.RoleBackend), so 三权分立 holds whatever an account's
+# other flags say. The audit log is never writable through the admin, by anyone.
+ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.OFFICE: {
+        "districts.unit": _ALL,
+        "districts.population": _ALL,
+        "indicators.indicator": _ALL,
+        "indicators.period": _ALL,
+        "indicators.target": _ALL,
+        "indicators.extension": _ALL,
+        "indicators.report": ("view",),
+        "indicators.figure": ("view",),
+        "indicators.figurechange": ("view",),
+        "indicators.transition": ("view",),
+    },
+    Role.SYSADMIN: {
+        "auth.user": _ALL,
+        "districts.profile": _ALL,
+        "axes.accessattempt": ("view", "delete"),
+        "axes.accessfailurelog": ("view",),
+    },
+    Role.AUDITOR: {
+        "audit.auditevent": ("view",),
+        "axes.accesslog": ("view",),
+        "axes.accessfailurelog": ("view",),
+    },
+}
+
+
+def role_allows(role: str | None, perm: str) -> bool:
+    """'app_label.action_model' (Django's permission name) against ADMIN_PERMISSIONS."""
+    app_label, _, codename = perm.partition(".")
+    action, _, model = codename.partition("_")
+    return action in ADMIN_PERMISSIONS.get(role, {}).get(f"{app_label}.{model}", ())
 
 
 def role_of(user) -> str | None:

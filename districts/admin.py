@@ -4,7 +4,9 @@ from django.contrib.auth.admin import UserAdmin
 
 from audit.admin_mixins import AuditedAdminMixin
 
+from . import services
 from .models import Population, Profile, Unit
+from .privacy import mask_phone
 
 
 @admin.register(Unit)
@@ -26,6 +28,14 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     extra = 0
+    fields = ["unit", "role", "phone", "must_change_password", "password_changed_at"]
+    readonly_fields = ["password_changed_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Nobody changes their own role: an administrator cannot make themself the auditor.
+        if obj is not None and obj.pk == request.user.pk:
+            return [*self.readonly_fields, "role", "unit"]
+        return self.readonly_fields
 
 
 admin.site.unregister(get_user_model())
@@ -34,8 +44,38 @@ admin.site.unregister(get_user_model())
 @admin.register(get_user_model())
 class ZzipUserAdmin(AuditedAdminMixin, UserAdmin):
     inlines = [ProfileInline]
-    list_display = ["username", "first_name", "unit", "role", "is_active", "last_login"]
+    list_display = [
+        "username",
+        "first_name",
+        "unit",
+        "role",
+        "phone_masked",
+        "is_active",
+        "last_login",
+    ]
     list_select_related = ["profile__unit"]
+    list_filter = ["is_active", "profile__role", "profile__unit"]
+    # Rights come from the role alone (districts.backends.RoleBackend): the superuser flag,
+    # groups and per-user permissions grant nothing, so they are not offered here.
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("个人信息", {"fields": ["first_name", "email"]}),
+        ("状态", {"fields": ["is_active", "last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {"classes": ["wide"], "fields": ["username", "first_name", "password1", "password2"]},
+        )
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            # A password an administrator sets is temporary: the person changes it at login.
+            services.password_changed(user=self.get_object(request, id), by_admin=request.user)
+        return response
 
     @admin.display(description="所属单位")
     def unit(self, obj):
@@ -46,7 +86,7 @@ class ZzipUserAdmin(AuditedAdminMixin, UserAdmin):
         profile = getattr(obj, "profile", None)
         return profile.get_role_display() if profile else "—"
 
-
-admin.site.site_header = "枣庄市知识产权指标填报与统计系统 · 管理后台"
-admin.site.site_title = "zzip 管理后台"
-admin.site.index_title = "管理"
+    @admin.display(description="电话")
+    def phone_masked(self, obj):
+        # Lists show 138****5678; the full number only on the person's own page.
+        return mask_phone(getattr(getattr(obj, "profile", None), "phone", "")) or "—"

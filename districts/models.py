@@ -97,6 +97,9 @@ class Role(models.TextChoices):
     CLERK = "clerk", _("区(市)填报员")
     OFFICE = "office", _("市局工作人员")
     VIEWER = "viewer", _("领导/查看")
+    # 三权分立: accounts only, no business data; the audit log only, nothing else.
+    SYSADMIN = "sysadmin", _("系统管理员")
+    AUDITOR = "auditor", _("审计管理员")
 
 
 class Profile(models.Model):
@@ -113,6 +116,12 @@ class Profile(models.Model):
     )
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(
+        _("下次登录须改密码"),
+        default=True,
+        help_text=_("新账号和管理员重设的密码，登录后必须先修改。"),
+    )
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("人员角色")

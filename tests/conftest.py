@@ -1,7 +1,8 @@
 """Named people and the seed's data, created once per test through the demo command.
 
-People: a clerk of 滕州市 (tengzhou), a clerk of 薛城区 (xuecheng), office staff (office) and a
-viewer (viewer), all from `python manage.py demo`, so tests walk the same data a new user sees.
+People: a clerk of 滕州市 (tengzhou), a clerk of 薛城区 (xuecheng), office staff (office), a
+viewer (viewer), a system administrator (sysadmin) and an audit administrator (auditor), all
+from `python manage.py demo`, so tests walk the same data a new user sees.
 """
 
 import io
@@ -48,6 +49,16 @@ def office(seed):
 @pytest.fixture
 def viewer(seed):
     return _user("viewer")
+
+
+@pytest.fixture
+def sysadmin(seed):
+    return _user("sysadmin")
+
+
+@pytest.fixture
+def auditor(seed):
+    return _user("auditor")
 
 
 @pytest.fixture

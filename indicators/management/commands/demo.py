@@ -95,6 +95,8 @@ class Command(BaseCommand):
         office = self._account(User, "office", "市局工作人员", city, Role.OFFICE, staff=True)
         office.groups.add(office_group)
         self._account(User, "viewer", "领导（查看）", city, Role.VIEWER)
+        self._account(User, "sysadmin", "系统管理员", city, Role.SYSADMIN)
+        self._account(User, "auditor", "审计管理员", city, Role.AUDITOR)
         for code, _div, name, _short, _kind, _order, username, _pop in UNITS:
             self._account(User, username, f"{name}填报员", units[code], Role.CLERK)
 
@@ -159,6 +161,8 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         self.stdout.write("  office       市局工作人员（汇总表、导出、管理后台 /admin/）")
         self.stdout.write("  viewer       领导（查看汇总表）")
+        self.stdout.write("  sysadmin     系统管理员（账号管理，不看业务数据）")
+        self.stdout.write("  auditor      审计管理员（只看审计日志）")
         for _code, _div, name, _short, _kind, _order, username, _pop in UNITS:
             self.stdout.write(f"  {username:<12} {name}填报员")
 
@@ -170,5 +174,15 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
         user.is_staff = staff
         user.save()
-        Profile.objects.update_or_create(user=user, defaults={"unit": unit, "role": role})
+        # Demo accounts skip the first-login password change so that a new user can walk
+        # every path at once; real accounts (admin, create_account) must change theirs.
+        Profile.objects.update_or_create(
+            user=user,
+            defaults={
+                "unit": unit,
+                "role": role,
+                "must_change_password": False,
+                "password_changed_at": timezone.now(),
+            },
+        )
         return user

@@ -1,0 +1,65 @@
+"""Creates an account with its unit and role, e.g. the first system administrator of a new
+installation: `python manage.py create_account admin1 --role sysadmin --unit 370400`.
+
+The password is read from the terminal (or standard input with --password-stdin), checked
+against the password rules, and must be changed at the first login."""
+
+import getpass
+import sys
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from audit.models import Action
+from audit.services import audit_record
+from districts.models import Profile, Role, Unit
+
+
+class Command(BaseCommand):
+    help = "建立账号（指定单位和角色），如新系统的第一个系统管理员。密码首次登录后必须修改。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--unit", required=True, help="单位编码，如 370400")
+        parser.add_argument("--name", default="", help="姓名")
+        parser.add_argument("--password-stdin", action="store_true", help="从标准输入读密码")
+
+    def handle(self, *args, username, role, unit, name, password_stdin, **options):
+        User = get_user_model()
+        if User.objects.filter(username__iexact=username).exists():
+            raise CommandError(f"用户名 {username} 已存在（用户名不区分大小写）。")
+        unit_obj = Unit.objects.filter(code=unit).first()
+        if unit_obj is None:
+            raise CommandError(f"没有编码为 {unit} 的单位。")
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("密码：")
+            if password != getpass.getpass("再输一次："):
+                raise CommandError("两次输入的密码不一致。")
+        user = User(username=username, first_name=name)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError("密码不符合要求：" + " ".join(exc.messages)) from None
+        with transaction.atomic():
+            user.set_password(password)
+            user.save()
+            Profile.objects.create(user=user, unit=unit_obj, role=role, must_change_password=True)
+            audit_record(
+                actor=None,
+                action=Action.ACCOUNT_CHANGED,
+                unit=unit_obj,
+                obj=user,
+                summary=f"命令行建立账号 {username}（{Role(role).label}）",
+                detail={"username": username, "role": role, "unit": unit},
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已建立 {username}（{unit_obj.name}，{Role(role).label}），首次登录须修改密码。"
+            )
+        )

@@ -1,0 +1,50 @@
+"""Account policy on every request: a second factor where the role requires one, then a
+password change when the password is new (set by an administrator) or too old."""
+
+import datetime
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from .access import role_of
+
+# Paths a person may reach while the policy still asks something of them.
+_ALWAYS = ("/static/", "/favicon")
+
+
+def password_change_due(user) -> bool:
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return False
+    if settings.PASSWORD_CHANGE_AT_FIRST_LOGIN and profile.must_change_password:
+        return True
+    if settings.PASSWORD_MAX_AGE_DAYS and profile.password_changed_at is not None:
+        age = timezone.now() - profile.password_changed_at
+        return age > datetime.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
+    return False
+
+
+def otp_due(user) -> bool:
+    return role_of(user) in settings.OTP_REQUIRED_ROLES and not user.is_verified()
+
+
+class AccountPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(_ALWAYS):
+            exempt = {reverse("logout")}
+            if otp_due(user):
+                setup, verify = reverse("otp_setup"), reverse("otp_verify")
+                if request.path not in exempt | {setup, verify}:
+                    has_device = user.totpdevice_set.filter(confirmed=True).exists()
+                    return redirect(verify if has_device else setup)
+            elif password_change_due(user):
+                change = reverse("password_change")
+                if request.path not in exempt | {change}:
+                    return redirect(change)
+        return self.get_response(request)

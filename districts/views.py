@@ -1,0 +1,99 @@
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import services
+from .access import UNLOCK_ROLES, require_role
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "districts/password_change.html"
+    success_url = reverse_lazy("indicators:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=self.request.user)
+        messages.success(self.request, "密码已修改。")
+        return response
+
+
+@require_role(*UNLOCK_ROLES)
+def locked_accounts(request):
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        ip = request.POST.get("ip", "").strip()
+        if username or ip:
+            services.account_unlock(actor=request.user, username=username, ip=ip)
+            messages.success(request, f"已解锁：{username or ip}")
+        return redirect("locked_accounts")
+    return render(request, "districts/locked_accounts.html", {"attempts": services.locked_out()})
+
+
+def _next(request, default="indicators:home"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    out = io.BytesIO()
+    image.save(out)
+    svg = out.getvalue().decode()
+    return svg[svg.index("<svg") :]
+
+
+@login_required
+def otp_setup(request):
+    """Enrols an authenticator app: scan the code (or type the key), confirm with a code."""
+    confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if confirmed is not None and request.user.is_verified():
+        messages.info(request, "已启用两步验证。")
+        return redirect("indicators:home")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="zzip", confirmed=False)
+    error = ""
+    if request.method == "POST":
+        token = request.POST.get("token", "").strip()
+        if token.isdigit() and device.verify_token(token):
+            services.otp_device_confirmed(user=request.user, device=device)
+            otp_login(request, device)
+            messages.success(request, "两步验证已启用。以后登录时需要输入验证器上的 6 位数字。")
+            return redirect(_next(request))
+        error = "验证码不对或已过期，请输入验证器上当前显示的 6 位数字。"
+    return render(
+        request,
+        "districts/otp_setup.html",
+        {
+            "qr_svg": _qr_svg(device.config_url),
+            "secret": base64.b32encode(device.bin_key).decode(),
+            "error": error,
+        },
+    )
+
+
+@login_required
+def otp_verify(request):
+    error = ""
+    if request.method == "POST":
+        token = request.POST.get("token", "").strip()
+        device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+        if device is not None and token.isdigit() and device.verify_token(token):
+            otp_login(request, device)
+            return redirect(_next(request))
+        error = "验证码不对或已过期，请输入验证器上当前显示的 6 位数字。"
+    return render(request, "districts/otp_verify.html", {"error": error})

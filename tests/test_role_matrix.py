@@ -1,0 +1,150 @@
+"""Every route, every role (等保 访问控制). A new route without an entry here fails the suite.
+
+Each entry: HTTP method, the URL's arguments, and the roles allowed. An allowed role must not
+get 403, 404 or the login page; any other signed-in role gets 403; an anonymous visitor is
+sent to the login page. Admin pages are checked model by model against ADMIN_PERMISSIONS.
+"""
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from districts.access import ADMIN_PERMISSIONS
+from indicators.models import Notice
+
+ROLES = ["anonymous", "tengzhou_clerk", "office", "viewer", "sysadmin", "auditor"]
+SIGNED_IN = set(ROLES) - {"anonymous"}
+PUBLIC = {"anonymous", *SIGNED_IN}
+
+MATRIX = {
+    "login": ("get", {}, PUBLIC),
+    "logout": ("post", {}, SIGNED_IN),
+    "password_change": ("get", {}, SIGNED_IN),
+    "locked_accounts": ("get", {}, {"office", "sysadmin"}),
+    "otp_setup": ("get", {}, SIGNED_IN),
+    "otp_verify": ("get", {}, SIGNED_IN),
+    "indicators:home": ("get", {}, SIGNED_IN),
+    "indicators:report_edit": (
+        "get",
+        {"period_code": "2023Q3", "unit_code": "370481"},
+        {"tengzhou_clerk"},
+    ),
+    "indicators:summary_pick": ("get", {}, {"office", "viewer"}),
+    "indicators:summary": (
+        "get",
+        {"period_code": "2023Q2", "unit_code": "370400"},
+        {"office", "viewer"},
+    ),
+    "indicators:summary_xlsx": (
+        "get",
+        {"period_code": "2023Q2", "unit_code": "370400"},
+        {"office", "viewer"},
+    ),
+    "indicators:review": ("get", {"period_code": "2023Q2", "unit_code": "370481"}, {"office"}),
+    "indicators:completeness": (
+        "get",
+        {"period_code": "2023Q3", "unit_code": "370400"},
+        {"office"},
+    ),
+    "indicators:extension_grant": (
+        "post",
+        {"period_code": "2023Q3", "unit_code": "370403"},
+        {"office"},
+    ),
+    "indicators:notice_read": ("post", {"notice_id": "own"}, SIGNED_IN),
+}
+
+
+def _routes(patterns, namespace=None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            if ns != "admin":
+                yield from _routes(p.url_patterns, ns)
+        else:
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def test_every_route_has_an_entry_in_the_matrix():
+    routes = set(_routes(get_resolver().url_patterns))
+    assert routes - set(MATRIX) == set(), "new routes need an entry in MATRIX"
+    assert set(MATRIX) - routes == set(), "MATRIX names routes that no longer exist"
+
+
+def _client(role, request):
+    c = Client()
+    if role != "anonymous":
+        c.force_login(request.getfixturevalue(role))
+    return c
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_route_is_open_to_exactly_its_roles(seed, route, role, request):
+    method, kwargs, allowed = MATRIX[route]
+    c = _client(role, request)
+    if kwargs.get("notice_id") == "own":
+        owner = request.getfixturevalue("office" if role == "anonymous" else role)
+        kwargs = {
+            "notice_id": Notice.objects.create(user=owner, kind="reminder", message="测试").id
+        }
+    url = reverse(route, kwargs=kwargs)
+    data = {"until": "2099-01-01", "reason": "矩阵测试"} if method == "post" else None
+    response = getattr(c, method)(url, data)
+    login_url = reverse("login")
+    to_login = response.status_code == 302 and response.url.startswith(login_url)
+    if role in allowed:
+        assert response.status_code not in (403, 404), (route, role, response.status_code)
+        assert not to_login or route == "logout", (route, role)
+    elif role == "anonymous":
+        assert to_login, (route, response.status_code)
+    else:
+        assert response.status_code == 403, (route, role, response.status_code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_index_is_for_office_and_the_two_administrators(seed, role, request):
+    response = _client(role, request).get(reverse("admin:index"))
+    if role in ("office", "sysadmin", "auditor"):
+        assert response.status_code == 200
+    elif role == "anonymous":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["office", "sysadmin", "auditor"])
+def test_each_admin_role_sees_exactly_its_models(seed, role, request):
+    c = _client(role, request)
+    allowed = ADMIN_PERMISSIONS[role]
+    for model in admin.site._registry:
+        key = model._meta.label_lower
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        status = c.get(url).status_code
+        if "view" in allowed.get(key, ()):
+            assert status == 200, (role, key, status)
+        else:
+            assert status == 403, (role, key, status)
+
+
+def test_sysadmin_manages_accounts_but_not_business_data_or_audit(client_for, sysadmin):
+    from audit.models import AuditEvent
+
+    c = client_for(sysadmin)
+    assert c.get(reverse("admin:auth_user_add")).status_code == 200
+    assert c.get(reverse("admin:indicators_target_add")).status_code == 403
+    event = AuditEvent.objects.first()
+    assert (
+        c.post(
+            reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert c.get(reverse("indicators:summary", args=["2023Q2", "370400"])).status_code == 403
+
+
+def test_nobody_edits_their_own_role(client_for, sysadmin):
+    url = reverse("admin:auth_user_change", args=[sysadmin.pk])
+    html = client_for(sysadmin).get(url).content.decode()
+    assert 'name="profile-0-role"' not in html

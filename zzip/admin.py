@@ -1,0 +1,44 @@
+"""The admin site for the office, the system administrator and the audit administrator.
+
+Entry depends on the role, not on Django's is_staff flag; what each role may do inside is
+districts.access.ADMIN_PERMISSIONS. Signing in goes through the one login page of the site,
+with its lockout, forced password change and second factor.
+"""
+
+from functools import update_wrapper
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from districts.access import ADMIN_ROLES, role_of
+
+
+class ZzipAdminSite(admin.AdminSite):
+    site_header = "枣庄市知识产权指标填报与统计系统 · 管理后台"
+    site_title = "zzip 管理后台"
+    index_title = "管理"
+
+    def has_permission(self, request):
+        return request.user.is_active and role_of(request.user) in ADMIN_ROLES
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def guarded(request, *args, **kwargs):
+            # Signed in with a role that has no business here: 403, not the login page.
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied("你的角色无权使用管理后台。")
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(guarded, view)
+
+    def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
+            # Signed in, but the role has no business in the admin.
+            raise PermissionDenied("你的角色无权使用管理后台。")
+        next_url = request.GET.get("next") or reverse("admin:index")
+        return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
