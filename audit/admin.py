@@ -19,7 +19,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: nobody changes or deletes an audit record through the admin."""
 
     list_display = ["at", "actor_name", "action", "unit", "summary", "ip"]
-    list_filter = ["action", "unit", "at"]
+    list_filter = ["action", "unit", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
     search_fields = ["actor_name", "summary", "object_id"]
     date_hierarchy = "at"
     actions = ["export_csv"]

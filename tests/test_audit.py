@@ -111,3 +111,36 @@ def test_auditor_reads_the_audit_log_and_nobody_changes_it(client_for, auditor, 
             == 403
         )
     assert AuditEvent.objects.filter(pk=event.pk, summary=event.summary).exists()
+
+
+def test_auditor_filters_the_log_by_unit_user_action_and_date(client_for, auditor, tengzhou, office):
+    c = client_for(auditor)
+    url = reverse("admin:audit_auditevent_changelist")
+    today = AuditEvent.objects.first().at
+    response = c.get(
+        url,
+        {
+            "action__exact": Action.FIGURE_CHANGED,
+            "unit__id__exact": tengzhou.id,
+            "actor__id__exact": office.id,
+            "at__year": today.year,
+        },
+    )
+    assert response.status_code == 200
+    shown = list(response.context["cl"].queryset)
+    assert shown and all(e.unit == tengzhou and e.actor == office for e in shown)
+    assert all(e.action == Action.FIGURE_CHANGED for e in shown)
+
+
+def test_auditor_exports_the_log_as_csv_with_formulas_escaped(client_for, auditor):
+    audit_record(actor=None, action=Action.OTHER, summary="=HYPERLINK(1)")
+    ids = list(AuditEvent.objects.values_list("id", flat=True)[:5])
+    response = client_for(auditor).post(
+        reverse("admin:audit_auditevent_changelist"),
+        {"action": "export_csv", "_selected_action": ids},
+    )
+    assert response.status_code == 200
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff时间,操作人,操作")
+    assert "'=HYPERLINK(1)" in text
+    assert AuditEvent.objects.filter(action=Action.EXPORT, actor=auditor).exists()
