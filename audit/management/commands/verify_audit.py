@@ -1,6 +1,7 @@
 """For cron and for the assessor: walks the audit log's hash chain and reports the first break."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_verify
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         report = audit_verify()
         if report.broken_at is not None:
             event = AuditEvent.objects.filter(id=report.broken_at).first()
-            when = f"，时间 {event.at:%Y-%m-%d %H:%M:%S}" if event else ""
+            when = f"，时间 {timezone.localtime(event.at):%Y-%m-%d %H:%M:%S}" if event else ""
             raise CommandError(
                 f"审计记录链在编号 {report.broken_at} 处断开{when}：{report.reason}。"
                 f"此前 {report.checked} 条完好。"
