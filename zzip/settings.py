@@ -164,6 +164,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", [])
 OTP_TOTP_ISSUER = "枣庄市知识产权指标系统"
 
+# `python manage.py demo` creates accounts with a published password: only in development
+# (DEBUG) or where explicitly allowed (the test suite), never under production settings.
+ALLOW_DEMO = env_bool("ALLOW_DEMO", DEBUG)
+
 # The admin's address; change it so that it is not where scanners look first.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 
@@ -205,6 +209,24 @@ X_FRAME_OPTIONS = "DENY"
 
 # Upload limit for spreadsheets and forms (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+
+# --- Spreadsheets in and out (django-import-export; indicators.resources, indicators.sheets) ---
+# A spreadsheet larger than this is refused with a message, in the admin's imports, the
+# target sheet and the district template alike (DATA_UPLOAD_MAX_MEMORY_SIZE does not count
+# uploaded files). A proxy in front should allow a little more, so the message is ours.
+SPREADSHEET_UPLOAD_MAX_BYTES = env_int("SPREADSHEET_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# Only xlsx and csv, for any admin using django-import-export; indicators.resources uses
+# subclasses of these that also read GB18030 CSV and check formulas and merged cells.
+from import_export.formats import base_formats  # noqa: E402  (settings stay one flat file)
+
+IMPORT_EXPORT_FORMATS = [base_formats.XLSX, base_formats.CSV]
+# An import is all or nothing: one transaction, rolled back on any bad row.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The audit log records imports; the admin's LogEntry would only repeat it.
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True
+# A safety net for exports outside indicators.resources: the library drops a leading "=".
+# The resources escape = + - @ themselves with an apostrophe and keep numbers as numbers.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # E-mail is optional: reminders always go to the in-app notices, and by e-mail as well only
 # where an SMTP server is configured (EMAIL_HOST) or NOTIFY_BY_EMAIL=1 with another backend.

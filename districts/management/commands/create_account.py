@@ -25,16 +25,29 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--unit", required=True, help="单位编码，如 370400")
+        parser.add_argument(
+            "--create-unit",
+            metavar="NAME",
+            default="",
+            help="新系统还没有任何单位时，同时建立这个顶级单位（市），如 --create-unit 枣庄市",
+        )
         parser.add_argument("--name", default="", help="姓名")
         parser.add_argument("--password-stdin", action="store_true", help="从标准输入读密码")
 
-    def handle(self, *args, username, role, unit, name, password_stdin, **options):
+    def handle(self, *args, username, role, unit, name, password_stdin, create_unit, **options):
         User = get_user_model()
         if User.objects.filter(username__iexact=username).exists():
             raise CommandError(f"用户名 {username} 已存在（用户名不区分大小写）。")
         unit_obj = Unit.objects.filter(code=unit).first()
-        if unit_obj is None:
-            raise CommandError(f"没有编码为 {unit} 的单位。")
+        if unit_obj is None and create_unit:
+            if Unit.objects.exists():
+                raise CommandError(
+                    "已经有单位了，--create-unit 只用于全新的系统；请在管理后台建立单位。"
+                )
+        elif unit_obj is None:
+            raise CommandError(
+                f"没有编码为 {unit} 的单位。新系统可加 --create-unit 单位名称 同时建立。"
+            )
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")
         else:
@@ -47,6 +60,18 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("密码不符合要求：" + " ".join(exc.messages)) from None
         with transaction.atomic():
+            if unit_obj is None:
+                unit_obj = Unit.objects.create(
+                    code=unit, division_code=unit, name=create_unit, kind=Unit.Kind.CITY
+                )
+                audit_record(
+                    actor=None,
+                    action=Action.UNIT_CHANGED,
+                    unit=unit_obj,
+                    obj=unit_obj,
+                    summary=f"命令行建立顶级单位 {create_unit}（{unit}）",
+                    detail={"code": unit, "name": create_unit},
+                )
             user.set_password(password)
             user.save()
             Profile.objects.create(user=user, unit=unit_obj, role=role, must_change_password=True)

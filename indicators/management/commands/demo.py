@@ -7,9 +7,10 @@ user entered for the open quarter.
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -55,8 +56,16 @@ class Command(BaseCommand):
         "加载演示数据：枣庄市各区(市)、人口、2022年底存量、2023年目标与上半年数据，以及演示账号。"
     )
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.ALLOW_DEMO:
+            raise CommandError(
+                "演示数据带有公开的演示密码，生产环境不能加载。"
+                "开发环境请设 DEBUG=1（make run 已设置）。"
+            )
+        with transaction.atomic():
+            self._load()
+
+    def _load(self):
         User = get_user_model()
         city, _ = Unit.objects.update_or_create(
             code=CITY[0],
