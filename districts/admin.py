@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from audit.admin_mixins import AuditedAdminMixin
+from indicators.resources import OfficeImportExportModelAdmin, PopulationResource, UnitResource
 
 from . import services
 from .models import Population, Profile, Unit
@@ -10,7 +11,8 @@ from .privacy import mask_phone
 
 
 @admin.register(Unit)
-class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class UnitAdmin(AuditedAdminMixin, OfficeImportExportModelAdmin):
+    resource_classes = [UnitResource]
     list_display = ["name", "code", "division_code", "kind", "parent", "order", "active"]
     list_filter = ["kind", "active", "parent"]
     search_fields = ["name", "code", "division_code"]
@@ -18,7 +20,8 @@ class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Population)
-class PopulationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class PopulationAdmin(AuditedAdminMixin, OfficeImportExportModelAdmin):
+    resource_classes = [PopulationResource]
     list_display = ["unit", "year", "value", "source"]
     list_filter = ["year", "unit"]
     search_fields = ["unit__name", "source"]

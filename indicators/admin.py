@@ -7,6 +7,7 @@ from audit.admin_mixins import AuditedAdminMixin
 from districts.models import Unit
 
 from .models import Extension, Figure, FigureChange, Indicator, Period, Report, Target, Transition
+from .resources import FigureResource, OfficeImportExportModelAdmin, TargetResource
 
 
 @admin.register(Indicator)
@@ -59,7 +60,10 @@ class PeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class TargetAdmin(AuditedAdminMixin, OfficeImportExportModelAdmin):
+    resource_classes = [TargetResource]
+    # Adds 「年度目标下达表」 beside import and export.
+    change_list_template = "admin/indicators/target/change_list_sheets.html"
     list_display = ["unit", "indicator", "year", "value"]
     list_filter = ["year", "indicator", "unit"]
     list_select_related = ["unit", "indicator"]
@@ -108,8 +112,11 @@ class ExtensionAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    """Read-only here: figures change only through the entry form's service (and its checks)."""
+class ReportAdmin(OfficeImportExportModelAdmin):
+    """Read-only here: figures change only through the entry form's service (and its checks),
+    or, for past periods, through the figures import (indicators.resources.FigureResource)."""
+
+    resource_classes = [FigureResource]
 
     list_display = ["unit", "period", "state", "submitted_by", "submitted_at", "updated_at"]
     list_filter = ["period", "state", "unit"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_review
+from . import views, views_review, views_sheets
 
 app_name = "indicators"
 urlpatterns = [
@@ -16,6 +16,31 @@ urlpatterns = [
         name="extension_grant",
     ),
     path("notices/<int:notice_id>/read/", views_review.notice_read, name="notice_read"),
+    path("sheets/targets/", views_sheets.target_sheet_pick, name="target_sheet_pick"),
+    path("sheets/targets/<int:year>/", views_sheets.target_sheet, name="target_sheet"),
+    path(
+        "sheets/targets/<int:year>/xlsx/", views_sheets.target_sheet_xlsx, name="target_sheet_xlsx"
+    ),
+    path(
+        "sheets/targets/<int:year>/confirm/",
+        views_sheets.target_sheet_confirm,
+        name="target_sheet_confirm",
+    ),
+    path(
+        "sheets/template/<str:period_code>/<str:unit_code>/",
+        views_sheets.template_upload,
+        name="template_upload",
+    ),
+    path(
+        "sheets/template/<str:period_code>/<str:unit_code>/xlsx/",
+        views_sheets.template_xlsx,
+        name="template_xlsx",
+    ),
+    path(
+        "sheets/template/<str:period_code>/<str:unit_code>/confirm/",
+        views_sheets.template_confirm,
+        name="template_confirm",
+    ),
     path("", views.home, name="home"),
     path("reports/<str:period_code>/<str:unit_code>/", views.report_edit, name="report_edit"),
     path("summary/", views.summary, name="summary_pick"),
