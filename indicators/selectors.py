@@ -143,12 +143,7 @@ class UnitTree:
 
 def related_periods(period: Period) -> dict[str, Period | None]:
     """The period itself, the end of last year and the same quarter last year, in one query."""
-    wanted = {
-        "current": (period.year, period.quarter),
-        "last_year_end": (period.year - 1, 4),
-        "same_quarter_last_year": (period.year - 1, period.quarter),
-        "previous_quarter": (period.year, period.quarter - 1),
-    }
+    wanted = related_keys(period)
     q = Q()
     for year, quarter in wanted.values():
         q |= Q(year=year, quarter=quarter)
@@ -184,27 +179,33 @@ def latest_populations(unit_ids: list[int], year: int) -> dict[int, Population]:
     return out
 
 
-def summarize(period: Period, parent: Unit, *, tree: UnitTree | None = None) -> Summary:
-    """The attachment table for ``parent``'s children and ``parent`` itself as the total row."""
-    tree = tree or UnitTree.load()
-    indicators = list(Indicator.objects.filter(active=True))
-    codes = [i.code for i in indicators]
-    periods = related_periods(period)
-    leaf_ids = tree.leaves(parent.id)
-    all_ids = tree.descendants(parent.id)
-    row_units = tree.children.get(parent.id, []) or []
+def summarize(
+    period: Period,
+    parent: Unit,
+    *,
+    tree: UnitTree | None = None,
+    data: SummaryData | None = None,
+) -> Summary:
+    """The attachment table for ``parent``'s children and ``parent`` itself as the total row.
 
-    wanted = [p for key, p in periods.items() if p is not None and key != "previous_quarter"]
-    figures = figures_by_unit(leaf_ids, wanted)
-    targets: dict[int, dict[str, Decimal]] = {}
-    for unit_id, code, value in Target.objects.filter(
-        year=period.year, unit_id__in=all_ids
-    ).values_list("unit_id", "indicator__code", "value"):
-        targets.setdefault(unit_id, {})[code] = value
-    populations = latest_populations([parent.id, *[u.id for u in row_units]], period.year)
-    report_states = dict(
-        Report.objects.filter(period=period, unit_id__in=leaf_ids).values_list("unit_id", "state")
-    )
+    ``data`` is what several summaries of the same node read at once (``trend``); without it
+    the summary reads its own sets.
+    """
+    tree = tree or UnitTree.load()
+    if data is None:
+        periods = related_periods(period)
+        wanted = [p for key, p in periods.items() if p is not None and key != "previous_quarter"]
+        data = SummaryData.load(parent=parent, tree=tree, summarized=[period], read=wanted)
+    else:
+        periods = data.related(period)
+    indicators = data.indicators
+    codes = [i.code for i in indicators]
+    leaf_ids = tree.leaves(parent.id)
+    row_units = tree.children.get(parent.id, []) or []
+    figures = data.figures
+    targets = data.targets.get(period.year, {})
+    populations = data.populations.get(period.year, {})
+    report_states = data.report_states.get(period.id, {})
 
     def rolled(p: Period | None, source) -> dict:
         tree_node = tree.node(parent.id)
@@ -525,3 +526,118 @@ def completeness(period: Period, parent: Unit, *, tree: UnitTree | None = None) 
         parent=parent,
         rows=[CompletenessRow(tree.units[u], reports.get(u), extensions.get(u)) for u in leaf_ids],
     )
+
+
+def related_keys(period: Period) -> dict[str, tuple[int, int]]:
+    """(year, quarter) of the periods a summary compares with: the period itself, the end of
+    last year, the same quarter last year and the previous quarter."""
+    return {
+        "current": (period.year, period.quarter),
+        "last_year_end": (period.year - 1, 4),
+        "same_quarter_last_year": (period.year - 1, period.quarter),
+        "previous_quarter": (period.year, period.quarter - 1),
+    }
+
+
+@dataclass
+class SummaryData:
+    """The sets a summary reads, fetched once for one or several periods of the same node.
+
+    ``summarized`` are the periods summaries will be built for (their targets, populations
+    and report states are read); ``read`` the periods whose figures they compare with.
+    """
+
+    indicators: list[Indicator]
+    periods: list[Period]
+    figures: dict[tuple[int, int], dict[str, Decimal]]
+    targets: dict[int, dict[int, dict[str, Decimal]]]  # year → unit → indicator → value
+    populations: dict[int, dict[int, Population]]  # year → unit → latest population before it
+    report_states: dict[int, dict[int, str]]  # period → unit → state
+
+    @classmethod
+    def load(
+        cls, *, parent: Unit, tree: UnitTree, summarized: list[Period], read: list[Period]
+    ) -> SummaryData:
+        leaf_ids = tree.leaves(parent.id)
+        all_ids = tree.descendants(parent.id)
+        row_ids = [u.id for u in tree.children.get(parent.id, [])]
+        periods = list({p.id: p for p in [*read, *summarized]}.values())
+        years = sorted({p.year for p in summarized})
+        targets: dict[int, dict[int, dict[str, Decimal]]] = {}
+        for year, unit_id, code, value in Target.objects.filter(
+            year__in=years, unit_id__in=all_ids
+        ).values_list("year", "unit_id", "indicator__code", "value"):
+            targets.setdefault(year, {}).setdefault(unit_id, {})[code] = value
+        report_states: dict[int, dict[int, str]] = {}
+        for period_id, unit_id, state in Report.objects.filter(
+            period__in=summarized, unit_id__in=leaf_ids
+        ).values_list("period_id", "unit_id", "state"):
+            report_states.setdefault(period_id, {})[unit_id] = state
+        return cls(
+            indicators=list(Indicator.objects.filter(active=True)),
+            periods=periods,
+            figures=figures_by_unit(leaf_ids, periods),
+            targets=targets,
+            # One query per year: a summary uses the latest population published before its year.
+            populations={y: latest_populations([parent.id, *row_ids], y) for y in years},
+            report_states=report_states,
+        )
+
+    def related(self, period: Period) -> dict[str, Period | None]:
+        """As ``related_periods``, from the periods already read."""
+        found = {(p.year, p.quarter): p for p in self.periods}
+        found[(period.year, period.quarter)] = period
+        return {name: found.get(key) for name, key in related_keys(period).items()}
+
+
+@dataclass
+class Trend:
+    """Summaries of one node for each quarter of last year and of this year up to ``period``.
+
+    A quarter with no period, or after ``period``, has no summary (None). Last year's
+    summaries compare with nothing older, so their net growth and year-on-year stay empty.
+    """
+
+    period: Period
+    parent: Unit
+    indicators: list[Indicator]
+    summaries: dict[tuple[int, int], Summary | None]
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return (self.period.year - 1, self.period.year)
+
+    def cells(self, year: int, unit_id: int, code: str) -> list[Cell | None]:
+        """The cell of ``unit_id`` (a row or the node itself) for Q1–Q4 of ``year``."""
+        out: list[Cell | None] = []
+        for quarter in range(1, 5):
+            s = self.summaries.get((year, quarter))
+            row = None
+            if s is not None:
+                row = next((r for r in s.all_rows if r.unit.id == unit_id), None)
+            out.append(row.cells[code] if row is not None else None)
+        return out
+
+
+def trend(period: Period, parent: Unit, *, tree: UnitTree | None = None) -> Trend:
+    """``summarize`` for every quarter of last year and this year up to ``period``.
+
+    Reads each set once for all eight quarters (a fixed number of queries whatever the size
+    of the tree) and builds every quarter's summary with ``summarize`` itself.
+    """
+    tree = tree or UnitTree.load()
+    last, this = period.year - 1, period.year
+    found = {
+        (p.year, p.quarter): p
+        for p in Period.objects.filter(year__in=[last, this])
+        if (p.year, p.quarter) <= (this, period.quarter)
+    }
+    found[(this, period.quarter)] = period
+    quarters = list(found.values())
+    data = SummaryData.load(parent=parent, tree=tree, summarized=quarters, read=quarters)
+    summaries: dict[tuple[int, int], Summary | None] = {
+        (y, q): None for y in (last, this) for q in range(1, 5)
+    }
+    for key, p in found.items():
+        summaries[key] = summarize(p, parent, tree=tree, data=data)
+    return Trend(period=period, parent=parent, indicators=data.indicators, summaries=summaries)
