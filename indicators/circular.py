@@ -1,0 +1,149 @@
+"""The circular's text, written from the summary: the same figures as the attachment table.
+
+The seed's own circular says "全市发明专利授权量737件" where its table says 326 (737 is the
+target). Text generated from the summary cannot make that mistake. Nothing here computes a
+figure; it chooses words for the summary's numbers and prints them as the table does.
+
+The words are the register of a Chinese official document, part of the document rather than
+of the interface, so they are not marked for translation (nor is the Word file's text).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from districts.models import Unit
+
+from .models import Indicator
+from .selectors import Row, Summary
+from .table import format_figure
+
+# Printed places: completion and the gap to 序时进度 as computed (one decimal), year-on-year
+# and 万人比 with two, as the summary rounds them.
+COMPLETION_PLACES = 1
+GAP_PLACES = 1
+YOY_PLACES = 2
+PER_CAPITA_PLACES = 2
+
+# How the office names the units of a table in prose, by the kind of the parent.
+MEMBERS = {Unit.Kind.PROVINCE: "各市", Unit.Kind.CITY: "各区（市）"}
+DEFAULT_MEMBERS = "各单位"
+
+LIST_SEPARATOR = "、"
+CLAUSE_SEPARATOR = "，"
+ITEM_SEPARATOR = "；"
+
+
+def benchmarked(indicator: Indicator) -> bool:
+    """Whether an indicator's completion is compared with 序时进度.
+
+    序时进度 is the share of the year elapsed, so it measures a flow counted from 1 January
+    against its annual target. A stock's target is a level for the year's end and is not
+    compared with it; the attachment table has no completion column for a stock either.
+    """
+    return indicator.is_flow and indicator.has_target
+
+
+def versus_benchmark(gap: Decimal) -> str:
+    """低于序时进度5.8个百分点 / 高于… / 与序时进度持平."""
+    if gap == 0:
+        return "与序时进度持平"
+    word = "低于" if gap < 0 else "高于"
+    return f"{word}序时进度{format_figure(abs(gap), GAP_PLACES)}个百分点"
+
+
+def year_on_year(yoy: Decimal) -> str:
+    if yoy == 0:
+        return "与去年同期持平"
+    word = "同比增长" if yoy > 0 else "同比下降"
+    return f"{word}{format_figure(abs(yoy), YOY_PLACES)}%"
+
+
+def indicator_clause(indicator: Indicator, row: Row) -> str | None:
+    """One indicator of a row in the office's words, or None when nothing has been reported."""
+    cell = row.cells[indicator.code]
+    if cell.value is None:
+        return None
+    unit = indicator.unit_label
+    value = format_figure(cell.value, indicator.decimal_places)
+    if cell.partial:
+        # Only some units have reported: a sum of those, with no ratio that would mislead.
+        return f"{indicator.name}（已报送单位合计）{value}{unit}"
+    parts = [f"{indicator.name}{value}{unit}"]
+    if cell.yoy is not None:
+        parts.append(year_on_year(cell.yoy))
+    if benchmarked(indicator) and cell.completion is not None:
+        parts.append(f"完成年指导目标的{format_figure(cell.completion, COMPLETION_PLACES)}%")
+        if cell.gap is not None:
+            parts.append(versus_benchmark(cell.gap))
+    if indicator.has_net_growth and cell.net_growth is not None:
+        growth = format_figure(abs(cell.net_growth), indicator.decimal_places)
+        word = "净增长" if cell.net_growth >= 0 else "减少"
+        parts.append(f"比去年年底{word}{growth}{unit}")
+    if indicator.has_per_capita and cell.per_capita is not None:
+        per_capita = format_figure(cell.per_capita, PER_CAPITA_PLACES)
+        parts.append(f"每万人口{indicator.name}{per_capita}{unit}")
+    return CLAUSE_SEPARATOR.join(parts)
+
+
+def figures_paragraph(summary: Summary) -> str:
+    """The total's figures, every active indicator (those kept out of the table as well):
+    "2023年上半年，全市发明专利授权量326件，完成年指导目标的44.2%，低于序时进度5.8个百分点；…"
+    """
+    scope = summary.total.label
+    clauses = [
+        c for ind in summary.indicators if (c := indicator_clause(ind, summary.total)) is not None
+    ]
+    if not clauses:
+        return f"{summary.period.title}，{scope}尚无已报送的数据。"
+    return f"{summary.period.title}，{scope}{ITEM_SEPARATOR.join(clauses)}。"
+
+
+def members_word(summary: Summary) -> str:
+    return MEMBERS.get(summary.parent.kind, DEFAULT_MEMBERS)
+
+
+def behind_paragraph(summary: Summary) -> str:
+    """The units below 序时进度, named, for every indicator compared with it; and the units
+    whose figures are not all in, so that a reader knows what the totals leave out."""
+    members = members_word(summary)
+    sentences = []
+    for ind in summary.indicators:
+        if not benchmarked(ind):
+            continue
+        behind = summary.behind(ind.code)
+        if behind:
+            named = LIST_SEPARATOR.join(
+                f"{r.label}（{format_figure(r.cells[ind.code].completion, COMPLETION_PLACES)}%）"
+                for r in behind
+            )
+            sentences.append(f"{ind.name}完成年指导目标低于序时进度的有{named}")
+        elif summary.rows and all(r.cells[ind.code].gap is not None for r in summary.rows):
+            sentences.append(f"{members}{ind.name}完成情况均达到序时进度")
+    text = ""
+    if sentences:
+        text = f"从{members}看，{ITEM_SEPARATOR.join(sentences)}。"
+    missing = not_reported(summary)
+    if missing and len(missing) == len(summary.rows):
+        text += f"截至目前，{members}均尚未报送{summary.period.title}数据。"
+    elif missing:
+        text += (
+            f"截至目前，{LIST_SEPARATOR.join(r.label for r in missing)}尚未报送"
+            f"{summary.period.title}数据，未计入上述数字。"
+        )
+    return text
+
+
+def not_reported(summary: Summary) -> list[Row]:
+    """Rows with at least one reporting unit below them whose figures do not count yet."""
+    return [r for r in summary.rows if r.leaves_reported < r.leaves]
+
+
+def circular_paragraphs(summary: Summary) -> list[str]:
+    """The generated opening of the circular: the figures, then who is behind."""
+    return [p for p in (figures_paragraph(summary), behind_paragraph(summary)) if p]
+
+
+def circular_text(summary: Summary) -> str:
+    """The paragraphs as one text for copying, a paragraph per line."""
+    return "\n".join(circular_paragraphs(summary))
