@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_review, views_sheets
+from . import views, views_dashboard, views_review, views_sheets
 
 app_name = "indicators"
 urlpatterns = [
@@ -49,5 +49,21 @@ urlpatterns = [
         "summary/<str:period_code>/<str:unit_code>/xlsx/",
         views.summary_xlsx,
         name="summary_xlsx",
+    ),
+    path(
+        "summary/<str:period_code>/<str:unit_code>/docx/",
+        views_dashboard.summary_docx,
+        name="summary_docx",
+    ),
+    path("dashboard/", views_dashboard.dashboard_pick, name="dashboard_pick"),
+    path(
+        "dashboard/<str:period_code>/<str:unit_code>/",
+        views_dashboard.dashboard,
+        name="dashboard",
+    ),
+    path(
+        "progress/<str:period_code>/<str:unit_code>/",
+        views_dashboard.progress,
+        name="progress",
     ),
 ]

@@ -53,6 +53,22 @@ MATRIX = {
         {"office"},
     ),
     "indicators:notice_read": ("post", {"notice_id": "own"}, SIGNED_IN),
+    "indicators:summary_docx": (
+        "get",
+        {"period_code": "2023Q2", "unit_code": "370400"},
+        {"office", "viewer"},
+    ),
+    "indicators:dashboard_pick": ("get", {}, {"tengzhou_clerk", "office", "viewer"}),
+    "indicators:dashboard": (
+        "get",
+        {"period_code": "2023Q2", "unit_code": "370400"},
+        {"office", "viewer"},
+    ),
+    "indicators:progress": (
+        "get",
+        {"period_code": "2023Q2", "unit_code": "370481"},
+        {"tengzhou_clerk", "office", "viewer"},
+    ),
 }
 
 

@@ -1,0 +1,238 @@
+"""Dashboards and the Word circular.
+
+The office's dashboard of a period and a parent unit, one unit's progress (a clerk's own
+dashboard), and the .docx circular. Every figure comes from ``summarize`` (``trend`` is
+``summarize`` for each quarter), the selector the summary table and the Excel file read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from audit.models import Action
+from audit.services import audit_record
+from districts.access import READ_ROLES, require_role, role_of, visible_unit_or_404
+from districts.models import Role, Unit
+
+from . import charts
+from .circular import (
+    COMPLETION_PLACES,
+    benchmarked,
+    circular_paragraphs,
+    not_reported,
+    versus_benchmark,
+    year_on_year,
+)
+from .exports.docx import circular_docx_bytes, circular_filename
+from .models import Indicator, Period
+from .periods import period_or_404
+from .selectors import Cell, Row, Summary, UnitTree, summarize, trend
+from .table import RATIO_DISPLAY_PLACES, format_figure
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _visible_periods():
+    return Period.objects.exclude(status=Period.Status.PLANNED)
+
+
+@login_required
+def dashboard_pick(request):
+    """The dashboard for the period and unit chosen (by GET, so it works without JavaScript);
+    by default the latest period, and the top unit for the office or the clerk's own unit."""
+    role = role_of(request.user)
+    if role != Role.CLERK and role not in READ_ROLES:
+        raise PermissionDenied(_("你的角色无权访问此页面。"))
+    code = request.GET.get("period")
+    period = period_or_404(code) if code else _visible_periods().first()
+    if role == Role.CLERK:
+        unit = request.user.profile.unit
+    elif request.GET.get("unit"):
+        unit = visible_unit_or_404(request.user, request.GET["unit"])
+    else:
+        unit = Unit.objects.filter(parent__isnull=True, active=True).first()
+    if period is None or unit is None:
+        return render(request, "indicators/dashboard_empty.html")
+    if role == Role.CLERK or not unit.children.filter(active=True).exists():
+        return redirect("indicators:progress", period_code=period.code, unit_code=unit.code)
+    return redirect("indicators:dashboard", period_code=period.code, unit_code=unit.code)
+
+
+def _choice(indicators: list[Indicator], code: str | None, default: Indicator | None):
+    """The indicator the reader chose, or ``default`` for a code that is not one."""
+    return next((i for i in indicators if i.code == code), default)
+
+
+@require_role(*READ_ROLES)
+def dashboard(request, period_code, unit_code):
+    period = period_or_404(period_code)
+    parent = visible_unit_or_404(request.user, unit_code)
+    tree = UnitTree.load()
+    if tree.is_leaf(parent.id):
+        return redirect("indicators:progress", period_code=period.code, unit_code=parent.code)
+    s = summarize(period, parent, tree=tree)
+    t = trend(period, parent, tree=tree)
+
+    indicators = s.indicators
+    with_target = [i for i in indicators if benchmarked(i)]
+    first = (with_target or indicators or [None])[0]
+    ranked_by = _choice(indicators, request.GET.get("rank"), first)
+    trend_of = _choice(indicators, request.GET.get("trend"), indicators[0] if indicators else None)
+    trend_row = next(
+        (r for r in s.rows if r.unit.code == request.GET.get("trend_unit")),
+        s.rows[0] if s.rows else None,
+    )
+    trend_units = [(parent.id, s.total.label)]
+    if trend_row is not None:
+        trend_units.append((trend_row.unit.id, trend_row.label))
+
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "summary": s,
+            "headlines": _headlines(s, s.total),
+            "behind": [(i, [(r, r.cells[i.code]) for r in s.behind(i.code)]) for i in with_target],
+            "missing": not_reported(s),
+            "paragraphs": circular_paragraphs(s),
+            "completion_charts": [charts.completion_chart(s, i) for i in with_target],
+            "ranking": charts.ranking_chart(s, ranked_by) if ranked_by else None,
+            "ranked_by": ranked_by,
+            "trend": charts.trend_chart(t, trend_of, trend_units) if trend_of else None,
+            "trend_of": trend_of,
+            "trend_row": trend_row,
+            "periods": _visible_periods(),
+            "parents": Unit.objects.filter(active=True, children__isnull=False).distinct(),
+            "links": _links(s),
+        },
+    )
+
+
+@require_role(Role.CLERK, *READ_ROLES)
+def progress(request, period_code, unit_code):
+    """One unit's progress: its figures, its rank among its siblings, its gap to 序时进度.
+
+    A clerk sees their own unit only (another unit is a 404); no other unit's figure appears
+    here, only the rank that the summary gives this one.
+    """
+    period = period_or_404(period_code)
+    unit = visible_unit_or_404(request.user, unit_code)
+    tree = UnitTree.load()
+    parent = tree.units.get(unit.parent_id) if unit.parent_id else None
+    s = summarize(period, parent or unit, tree=tree)
+    row = next((r for r in s.rows if r.unit.id == unit.id), s.total)
+    t = trend(period, unit, tree=tree)
+    trend_of = _choice(
+        s.indicators, request.GET.get("trend"), s.indicators[0] if s.indicators else None
+    )
+    ranked_among = {
+        i.code: sum(1 for r in s.rows if r.cells[i.code].rank is not None) for i in s.indicators
+    }
+    role = role_of(request.user)
+    return render(
+        request,
+        "indicators/dashboard_progress.html",
+        {
+            "summary": s,
+            "unit": unit,
+            "row": row,
+            "headlines": _headlines(s, row, ranked_among=ranked_among),
+            "progress": charts.progress_chart(s, row)
+            if any(map(benchmarked, s.indicators))
+            else None,
+            "trend": charts.trend_chart(t, trend_of, [(unit.id, unit.label)]) if trend_of else None,
+            "trend_of": trend_of,
+            "periods": _visible_periods(),
+            "role": role,
+            "entry_url": reverse("indicators:report_edit", args=[period.code, unit.code])
+            if role == Role.CLERK
+            else None,
+            "parent_url": reverse("indicators:dashboard", args=[period.code, parent.code])
+            if parent is not None and role in READ_ROLES
+            else None,
+        },
+    )
+
+
+@dataclass
+class Headline:
+    """One indicator of one row, in the words and places the cards print."""
+
+    indicator: Indicator
+    cell: Cell
+    value: str
+    target: str = ""
+    completion: str = ""
+    versus_benchmark: str = ""
+    behind: bool = False
+    net_growth: str = ""
+    per_capita: str = ""
+    year_on_year: str = ""
+    rank: str = ""
+
+
+def _headlines(s: Summary, row: Row, *, ranked_among: dict[str, int] | None = None) -> list:
+    """Each indicator's figures for the headline cards (formatting only: the summary computes)."""
+    out = []
+    for i in s.indicators:
+        c = row.cells[i.code]
+        h = Headline(indicator=i, cell=c, value=format_figure(c.value, i.decimal_places))
+        if i.has_target and c.target is not None:
+            h.target = format_figure(c.target, i.decimal_places)
+        if c.completion is not None:
+            h.completion = format_figure(c.completion, COMPLETION_PLACES)
+        if benchmarked(i) and c.gap is not None:
+            h.versus_benchmark = versus_benchmark(c.gap)
+            h.behind = c.gap < 0
+        if i.has_net_growth and c.net_growth is not None:
+            sign = "+" if c.net_growth > 0 else ""
+            h.net_growth = f"{sign}{format_figure(c.net_growth, i.decimal_places)}"
+        if i.has_per_capita and c.per_capita is not None:
+            h.per_capita = format_figure(c.per_capita, RATIO_DISPLAY_PLACES)
+        if c.yoy is not None:
+            h.year_on_year = year_on_year(c.yoy)
+        if ranked_among is not None and c.rank is not None:
+            h.rank = _("第 %(rank)s 名（共 %(count)s 个单位）") % {
+                "rank": c.rank,
+                "count": ranked_among[i.code],
+            }
+        out.append(h)
+    return out
+
+
+def _links(s: Summary) -> dict[str, str]:
+    args = [s.period.code, s.parent.code]
+    return {
+        "summary": reverse("indicators:summary", args=args),
+        "xlsx": reverse("indicators:summary_xlsx", args=args),
+        "docx": reverse("indicators:summary_docx", args=args),
+        "completeness": reverse("indicators:completeness", args=args),
+    }
+
+
+@require_role(*READ_ROLES)
+def summary_docx(request, period_code, unit_code):
+    """The circular as a Word document (GB/T 9704): the generated text, then the attachment."""
+    period = period_or_404(period_code)
+    unit = visible_unit_or_404(request.user, unit_code)
+    s = summarize(period, unit)
+    if not s.rows:
+        raise Http404(_("这个单位没有下级单位，没有通报附件表。"))
+    response = HttpResponse(circular_docx_bytes(s), content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(True, circular_filename(s))
+    audit_record(
+        actor=request.user,
+        action=Action.EXPORT,
+        unit=s.parent,
+        summary=f"下载 Word 通报：{s.title}",
+        detail={"period": s.period.code, "unit": s.parent.code, "format": "docx"},
+    )
+    return response
