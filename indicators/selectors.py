@@ -226,10 +226,15 @@ def summarize(
     last_year = rolled(periods["same_quarter_last_year"], from_figures)
     target_sums = rolled(period, lambda _p, unit_id: targets.get(unit_id, {}))
     one = Decimal(1)
-    reported = rolled(
-        periods["current"],
-        lambda p, unit_id: {code: one for code in figures.get((p.id, unit_id), {})},
-    )
+
+    def present(p, unit_id):
+        return {code: one for code in figures.get((p.id, unit_id), {})}
+
+    # How many reporting units below each node have the figure, now and in the periods it is
+    # compared with: a parent is compared only like with like, all units or none.
+    reported = rolled(periods["current"], present)
+    reported_year_end = rolled(periods["last_year_end"], present)
+    reported_last_year = rolled(periods["same_quarter_last_year"], present)
 
     def make_row(unit: Unit, is_total: bool) -> Row:
         population = populations.get(unit.id)
@@ -247,14 +252,20 @@ def summarize(
             if ind.has_target:
                 cell.target = target_sums[unit.id][ind.code]
                 cell.completion = calc.completion(value, cell.target)
-                cell.gap = calc.benchmark_gap(cell.completion, period.quarter)
-            if ind.has_net_growth:
+                if ind.is_flow:
+                    # 序时进度 is the share of the year elapsed: it measures a flow counted
+                    # from 1 January, not a stock whose target is a year-end level.
+                    cell.gap = calc.benchmark_gap(cell.completion, period.quarter)
+            complete_year_end = (reported_year_end[unit.id][ind.code] or 0) == len(leaves)
+            complete_last_year = (reported_last_year[unit.id][ind.code] or 0) == len(leaves)
+            if ind.has_net_growth and complete_year_end:
                 cell.last_year_end = year_end[unit.id][ind.code]
                 cell.net_growth = calc.net_growth(value, cell.last_year_end)
             if ind.has_per_capita:
                 cell.per_capita = calc.per_capita(value, pop_value)
-            cell.same_quarter_last_year = last_year[unit.id][ind.code]
-            cell.yoy = calc.year_on_year(value, cell.same_quarter_last_year)
+            if complete_last_year:
+                cell.same_quarter_last_year = last_year[unit.id][ind.code]
+                cell.yoy = calc.year_on_year(value, cell.same_quarter_last_year)
             cells[ind.code] = cell
         return Row(
             unit=unit,
@@ -389,7 +400,7 @@ def entry_lines(report: Report) -> list[EntryLine]:
                 last_year_end=past("last_year_end", ind.code),
                 same_quarter_last_year=past("same_quarter_last_year", ind.code),
                 completion=done,
-                gap=calc.benchmark_gap(done, period.quarter),
+                gap=calc.benchmark_gap(done, period.quarter) if ind.is_flow else None,
                 explanation=explanations.get(ind.code, ""),
                 flag=flags.get(ind.code),
             )

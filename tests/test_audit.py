@@ -113,7 +113,9 @@ def test_auditor_reads_the_audit_log_and_nobody_changes_it(client_for, auditor, 
     assert AuditEvent.objects.filter(pk=event.pk, summary=event.summary).exists()
 
 
-def test_auditor_filters_the_log_by_unit_user_action_and_date(client_for, auditor, tengzhou, office):
+def test_auditor_filters_the_log_by_unit_user_action_and_date(
+    client_for, auditor, tengzhou, office
+):
     c = client_for(auditor)
     url = reverse("admin:audit_auditevent_changelist")
     today = AuditEvent.objects.first().at

@@ -205,9 +205,10 @@ def test_stocks_are_not_compared_with_the_benchmark(city, q2_2023):
     # the table has no completion column for it.
     Target.objects.filter(indicator__code="valid_inventions", year=2023).update(value=100000)
     s = summarize(q2_2023, city)
-    assert s.behind("valid_inventions")  # the summary's own gap is below zero …
+    assert s.behind("valid_inventions") == []  # no gap to 序时进度 for a stock …
+    assert s.total.cells["valid_inventions"].gap is None
     text = circular_text(s)
-    assert "有效发明专利拥有量完成" not in text  # … but the circular does not name them
+    assert "有效发明专利拥有量完成" not in text  # … so the circular names nobody for it
     assert "有效发明专利拥有量3507件，比去年年底" in text
 
 

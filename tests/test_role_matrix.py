@@ -53,6 +53,25 @@ MATRIX = {
         {"office"},
     ),
     "indicators:notice_read": ("post", {"notice_id": "own"}, SIGNED_IN),
+    "indicators:target_sheet_pick": ("get", {}, {"office"}),
+    "indicators:target_sheet": ("get", {"year": 2023}, {"office"}),
+    "indicators:target_sheet_xlsx": ("get", {"year": 2023}, {"office"}),
+    "indicators:target_sheet_confirm": ("post", {"year": 2023}, {"office"}),
+    "indicators:template_upload": (
+        "get",
+        {"period_code": "2023Q3", "unit_code": "370481"},
+        {"tengzhou_clerk"},
+    ),
+    "indicators:template_xlsx": (
+        "get",
+        {"period_code": "2023Q3", "unit_code": "370481"},
+        {"tengzhou_clerk"},
+    ),
+    "indicators:template_confirm": (
+        "post",
+        {"period_code": "2023Q3", "unit_code": "370481"},
+        {"tengzhou_clerk"},
+    ),
     "indicators:summary_docx": (
         "get",
         {"period_code": "2023Q2", "unit_code": "370400"},

@@ -199,3 +199,27 @@ def test_a_total_over_units_that_have_not_all_reported_is_marked_and_gives_no_ra
     assert not tengzhou_row.partial and tengzhou_row.net_growth == D(121)
     html = client_for(office).get(f"/summary/{q3_2023.code}/{city.code}/").content.decode()
     assert "<td>860*</td>" in html and "标 * 的合计只含已报送的单位" in html
+
+
+def test_a_parent_is_compared_with_last_year_only_when_every_unit_has_last_years_figure(
+    city, q2_2023, tengzhou, office
+):
+    from indicators import services
+
+    q2_2022 = Period.objects.create(year=2022, quarter=2, status=Period.Status.CLOSED)
+    services.history_record(
+        unit=tengzhou, period=q2_2022, values={"invention_grants": D(80)}, user=office
+    )
+    s = summarize(q2_2023, city)
+    assert s.rows[0].cells["invention_grants"].yoy == D("30.00")
+    # 326 against 80 from one district would read as +307.5%: the city gets no 同比 instead.
+    assert s.total.cells["invention_grants"].yoy is None
+    assert s.total.cells["invention_grants"].same_quarter_last_year is None
+
+
+def test_a_stock_has_a_completion_but_no_gap_to_the_benchmark(city, q2_2023):
+    s = summarize(q2_2023, city)
+    valid = s.total.cells["valid_inventions"]
+    assert valid.completion == D("93.8")  # 3507 / 3740
+    assert valid.gap is None
+    assert s.behind("valid_inventions") == []
