@@ -81,3 +81,15 @@ def test_several_top_units_require_a_choice(seed, tmp_path):
 def test_unwritable_output_is_a_clear_error(seed, tmp_path):
     with pytest.raises(CommandError, match="无法写入"):
         export("2023Q2", "-o", str(tmp_path / "no-such-dir" / "x.xlsx"))
+
+
+def test_the_excel_export_is_in_the_audit_log(seed, tmp_path):
+    from audit.models import Action, AuditEvent
+
+    path = tmp_path / "表.xlsx"
+    call_command(
+        "export_summary", "2023Q2", "-o", str(path), stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    event = AuditEvent.objects.filter(action=Action.EXPORT).latest("id")
+    assert event.summary == "命令行导出 Excel 附件表：2023年上半年全市知识产权工作情况"
+    assert event.detail["format"] == "xlsx" and event.detail["via"] == "manage.py export_summary"

@@ -1,9 +1,12 @@
 """Writes the circular's attachment table of one quarter to an Excel file."""
 
+import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import Action
+from audit.services import audit_record
 from districts.models import Unit
 from indicators.exports.xlsx import summary_filename, summary_xlsx_bytes
 from indicators.models import QUARTER_TITLES, Period
@@ -13,13 +16,20 @@ from indicators.selectors import summarize
 
 class Command(BaseCommand):
     help = "导出通报附件表（Excel）：某一填报期、某一单位的下级单位逐行列出，合计行在最后。"
+    # What the file is, for messages, the help and the audit record; export_circular
+    # reuses this command with its own.
+    kind = "Excel 附件表"
+    format = "xlsx"
+    example = "2023年上半年全市知识产权工作情况.xlsx"
+
+    def content(self, summary) -> tuple[bytes, str]:
+        """The file's bytes and its default name."""
+        return summary_xlsx_bytes(summary), summary_filename(summary)
 
     def add_arguments(self, parser):
         parser.add_argument("period", help="填报期，如 2023Q2（2023年上半年）")
         parser.add_argument(
-            "-o",
-            "--output",
-            help="输出文件路径；不填则在当前目录按表名保存，如“2023年上半年全市知识产权工作情况.xlsx”",
+            "-o", "--output", help=f"输出文件路径；不填则在当前目录按标题保存，如“{self.example}”"
         )
         parser.add_argument("--unit", help="汇总单位的编码，如 370400；只有一个顶级单位时可以不填")
 
@@ -31,22 +41,36 @@ class Command(BaseCommand):
             raise CommandError(
                 f"“{unit.name}”没有下级单位，附件表无行可列；请用 --unit 指定上级单位。"
             )
-
-        path = Path(options["output"] or summary_filename(summary))
+        data, default_name = self.content(summary)
+        path = Path(options["output"] or default_name)
         try:
-            path.write_bytes(summary_xlsx_bytes(summary))
+            path.write_bytes(data)
         except OSError as e:
             raise CommandError(f"无法写入“{path}”：{e.strerror or e}") from e
-
+        audit_record(
+            actor=None,
+            action=Action.EXPORT,
+            unit=summary.parent,
+            summary=f"命令行导出 {self.kind}：{summary.title}",
+            detail={
+                "period": period.code,
+                "unit": unit.code,
+                "format": self.format,
+                "via": f"manage.py {self.__module__.rsplit('.', 1)[-1]}",
+                # Shown as the actor of a record without an account (audit_record).
+                "username": f"命令行:{_os_user()}",
+                "file": str(path),
+            },
+        )
         total = summary.total
         if total.leaves_reported < total.leaves:
             self.stderr.write(
                 self.style.WARNING(
                     f"注意：{total.leaves} 个填报单位中有 {total.leaves - total.leaves_reported}"
-                    " 个尚未报送，表中只计已报送和已审核的数字。"
+                    " 个尚未报送，只计已报送和已审核的数字。"
                 )
             )
-        self.stdout.write(self.style.SUCCESS(f"已导出“{summary.title}”：{path}"))
+        self.stdout.write(self.style.SUCCESS(f"已导出“{summary.title}”{self.kind}：{path}"))
 
     def _period(self, code: str) -> Period:
         try:
@@ -76,3 +100,10 @@ class Command(BaseCommand):
             listed = "、".join(f"{u.name}（{u.code}）" for u in roots)
             raise CommandError(f"有多个顶级单位：{listed}；请用 --unit 指定其中一个。")
         return roots[0]
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        return "?"
