@@ -52,7 +52,7 @@ class AuditEventAdmin(admin.ModelAdmin):
                     e.at.isoformat(),
                     _safe(e.actor_name),
                     e.get_action_display(),
-                    e.unit.name if e.unit else "",
+                    _safe(e.unit.name) if e.unit else "",
                     f"{e.object_type}#{e.object_id}" if e.object_type else "",
                     _safe(e.summary),
                     _safe(e.detail),

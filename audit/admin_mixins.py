@@ -26,7 +26,7 @@ _MASKED = {"phone": mask_phone}
 def _changes(form) -> dict:
     changed = {}
     for name in form.changed_data:
-        if name in _HIDDEN:
+        if name in _HIDDEN or name.startswith("password") or name == "usable_password":
             changed[name] = {"old": "***", "new": "***"}
             continue
         old, new = form.initial.get(name), form.cleaned_data.get(name)

@@ -33,7 +33,8 @@ ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "indicators.indicator": _ALL,
         "indicators.period": _ALL,
         "indicators.target": _ALL,
-        "indicators.extension": _ALL,
+        # Granted on the 报送情况 page through the service (its checks and notices).
+        "indicators.extension": ("view",),
         "indicators.report": ("view",),
         "indicators.figure": ("view",),
         "indicators.figurechange": ("view",),

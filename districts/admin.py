@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 
 from audit.admin_mixins import AuditedAdminMixin
 from indicators.resources import OfficeImportExportModelAdmin, PopulationResource, UnitResource
@@ -10,8 +12,32 @@ from .models import Population, Profile, Unit
 from .privacy import mask_phone
 
 
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = [
+            "code",
+            "division_code",
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "order",
+            "active",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.unit_parent_check(unit=self.instance, parent=data.get("parent"))
+        except ValidationError as exc:
+            self.add_error("parent", exc)
+        return data
+
+
 @admin.register(Unit)
 class UnitAdmin(AuditedAdminMixin, OfficeImportExportModelAdmin):
+    form = UnitForm
     resource_classes = [UnitResource]
     list_display = ["name", "code", "division_code", "kind", "parent", "order", "active"]
     list_filter = ["kind", "active", "parent"]

@@ -79,3 +79,21 @@ def otp_device_confirmed(*, user, device) -> None:
             summary="启用两步验证（TOTP）",
             detail={"username": user.get_username()},
         )
+
+
+def unit_parent_check(*, unit, parent) -> None:
+    """The reporting tree stays a tree with one top: no unit under itself or its own child."""
+    from django.core.exceptions import ValidationError
+
+    from .models import Unit
+
+    if parent is None:
+        others = Unit.objects.filter(parent__isnull=True, active=True).exclude(pk=unit.pk)
+        if others.exists():
+            raise ValidationError(f"已有顶级单位“{others.first().name}”，请选择上级单位。")
+        return
+    node = parent
+    while node is not None:
+        if unit.pk is not None and node.pk == unit.pk:
+            raise ValidationError("上级单位不能是本单位或本单位的下级。")
+        node = node.parent

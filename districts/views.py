@@ -60,9 +60,13 @@ def _qr_svg(uri: str) -> str:
 def otp_setup(request):
     """Enrols an authenticator app: scan the code (or type the key), confirm with a code."""
     confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    if confirmed is not None and request.user.is_verified():
-        messages.info(request, "已启用两步验证。")
-        return redirect("indicators:home")
+    if confirmed is not None:
+        # An account with a device proves it with that device; a password alone must never
+        # be enough to enrol another one. Replacing a lost phone is an administrator's reset.
+        if request.user.is_verified():
+            messages.info(request, "已启用两步验证。如需更换手机，请联系系统管理员重置。")
+            return redirect("indicators:home")
+        return redirect("otp_verify")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="zzip", confirmed=False)

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -6,6 +8,7 @@ from django.utils.html import format_html
 from audit.admin_mixins import AuditedAdminMixin
 from districts.models import Unit
 
+from . import services
 from .models import Extension, Figure, FigureChange, Indicator, Period, Report, Target, Transition
 from .resources import FigureResource, OfficeImportExportModelAdmin, TargetResource
 
@@ -59,8 +62,25 @@ class PeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return redirect("indicators:summary", period_code=period.code, unit_code=root.code)
 
 
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = ["unit", "indicator", "year", "value"]
+
+    def clean(self):
+        data = super().clean()
+        unit, indicator, value = data.get("unit"), data.get("indicator"), data.get("value")
+        if unit is not None and indicator is not None and value is not None:
+            try:
+                data["value"] = services.target_check(unit=unit, indicator=indicator, value=value)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
+
+
 @admin.register(Target)
 class TargetAdmin(AuditedAdminMixin, OfficeImportExportModelAdmin):
+    form = TargetForm
     resource_classes = [TargetResource]
     # Adds 「年度目标下达表」 beside import and export.
     change_list_template = "admin/indicators/target/change_list_sheets.html"

@@ -128,10 +128,6 @@ class Period(models.Model):
     def title(self) -> str:
         return f"{self.year}年{self.quarter_title}"
 
-    @property
-    def previous_code(self) -> str:
-        return f"{self.year}Q{self.quarter - 1}" if self.quarter > 1 else ""
-
 
 class Extension(models.Model):
     """Office staff let one unit keep editing a period after its deadline, until a date."""
@@ -143,7 +139,7 @@ class Extension(models.Model):
         Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="extensions"
     )
     until = models.DateField(_("延期至"))
-    reason = models.CharField(_("原因"), max_length=200)
+    reason = models.TextField(_("原因"))
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("批准人"),
@@ -387,7 +383,7 @@ class Notice(models.Model):
         blank=True,
         related_name="+",
     )
-    message = models.CharField(_("内容"), max_length=500)
+    message = models.TextField(_("内容"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 

@@ -43,6 +43,9 @@ class Cell:
     # A parent whose reporting units have not all reported this figure: ``value`` is the sum
     # of those that have, and the ratios stay empty rather than mislead.
     partial: bool = False
+    # A parent some of whose reporting units have no target: ``target`` is the sum of those
+    # that have one, and completion stays empty (a smaller target would flatter the total).
+    target_partial: bool = False
 
 
 @dataclass
@@ -89,7 +92,11 @@ class Summary:
     @property
     def complete(self) -> bool:
         """Every reporting unit below has reported every figure."""
-        return not any(cell.partial for row in self.all_rows for cell in row.cells.values())
+        return not any(
+            cell.partial or cell.target_partial
+            for row in self.all_rows
+            for cell in row.cells.values()
+        )
 
     @property
     def table_indicators(self) -> list[Indicator]:
@@ -235,6 +242,7 @@ def summarize(
     reported = rolled(periods["current"], present)
     reported_year_end = rolled(periods["last_year_end"], present)
     reported_last_year = rolled(periods["same_quarter_last_year"], present)
+    targeted = rolled(period, lambda _p, unit_id: {code: one for code in targets.get(unit_id, {})})
 
     def make_row(unit: Unit, is_total: bool) -> Row:
         population = populations.get(unit.id)
@@ -251,7 +259,11 @@ def summarize(
                 continue
             if ind.has_target:
                 cell.target = target_sums[unit.id][ind.code]
-                cell.completion = calc.completion(value, cell.target)
+                if cell.target is not None and (targeted[unit.id][ind.code] or 0) < len(leaves):
+                    cell.target_partial = True
+                cell.completion = (
+                    None if cell.target_partial else calc.completion(value, cell.target)
+                )
                 if ind.is_flow:
                     # 序时进度 is the share of the year elapsed: it measures a flow counted
                     # from 1 January, not a stock whose target is a year-end level.
@@ -343,7 +355,8 @@ def figures_flags(
             if yoy is not None and abs(yoy) > ind.yoy_threshold:
                 word = "增长" if yoy > 0 else "下降"
                 flags[ind.code] = (
-                    f"比去年同期{word} {abs(yoy):.1f}%，超过 {ind.yoy_threshold:.0f}% 的提示线，"
+                    f"比去年同期{word} {calc.round_half_up(abs(yoy), 1)}%，"
+                    f"超过 {ind.yoy_threshold.normalize():f}% 的提示线，"
                     "请说明原因。"
                 )
     return flags

@@ -147,11 +147,35 @@ def _check_clerk_may_edit(*, user, report: Report) -> None:
 
 
 def report_open(*, unit: Unit, period: Period, user) -> Report:
-    """The unit's report for the period, created as an empty draft on first opening."""
+    """The unit's report for the period; an empty draft is created only while it is open.
+
+    Looking at a closed or future period creates nothing (a stray draft there would block
+    the office's history import and mean nothing to anyone).
+    """
     if not UnitTree.load().is_leaf(unit.id):
         raise ValidationError("汇总单位不直接填报，由下级单位的数字合计。")
+    report = Report.objects.filter(unit=unit, period=period).first()
+    if report is not None:
+        return report
+    if period.status != Period.Status.OPEN:
+        raise ValidationError(f"{period.title}不在填报期内，{unit.name}没有这一期的数据。")
     report, _created = Report.objects.get_or_create(unit=unit, period=period)
     return report
+
+
+def target_check(*, unit: Unit, indicator: Indicator, value) -> Decimal:
+    """The rules of a target set in the admin, by field; the import and the 年度目标下达表 apply
+    the same ones (indicators.resources, indicators.sheets)."""
+    if not indicator.has_target:
+        raise ValidationError({"indicator": f"{indicator.name}没有年度指导目标。"})
+    if not UnitTree.load().is_leaf(unit.id):
+        raise ValidationError(
+            {"unit": f"{unit.name}是汇总单位，它的目标是下级单位目标之和，不单独下达。"}
+        )
+    try:
+        return parse_figure(value, indicator)
+    except ValidationError as exc:
+        raise ValidationError({"value": exc.messages}) from None
 
 
 def _shown(value: Decimal | None) -> str:
@@ -409,6 +433,12 @@ def report_reopen(*, report_id: int, user, reason: str) -> Report:
         report = _locked_report(report_id)
         if report.state != Report.State.APPROVED:
             raise TransitionError(f"只有已审核的表可以重新打开，本表{report.get_state_display()}。")
+        if report.period.status != Period.Status.OPEN:
+            # Reopened in a closed period the report could be neither edited nor counted.
+            raise TransitionError(
+                f"{report.period.title}已不在填报期内，重新打开后填报员也无法修改。"
+                "请先在管理后台把该填报期设为“填报中”。"
+            )
         _transition(report, Report.State.RETURNED, user=user, reason=reason, reopen=True)
         _notify_clerks(
             report,

@@ -28,8 +28,11 @@ class Column:
         return getattr(row.cells[self.indicator.code], self.attr)
 
     def partial(self, row) -> bool:
-        """The value is a sum over only the units that have reported (marked * in tables)."""
-        return self.attr == "value" and row.cells[self.indicator.code].partial
+        """A sum over only some units: those that reported, or that have a target (marked *)."""
+        cell = row.cells[self.indicator.code]
+        return (self.attr == "value" and cell.partial) or (
+            self.attr == "target" and cell.target_partial
+        )
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,10 @@ def column_groups(indicators: list[Indicator]) -> list[ColumnGroup]:
     return [ColumnGroup(i, i.title, columns_for(i)) for i in indicators if i.in_table]
 
 
-PARTIAL_NOTE = "注：标 * 的合计只含已报送的单位；完成情况、净增长、万人比等在全部单位报送后计算。"
+PARTIAL_NOTE = (
+    "注：标 * 的合计只含已报送的单位（目标只含已下达目标的单位）；"
+    "完成情况、净增长、万人比等在全部单位齐全后计算。"
+)
 
 
 def format_figure(value: Decimal | None, places: int) -> str:

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,7 +53,14 @@ def home(request):
 def report_edit(request, period_code, unit_code):
     unit = editable_unit_or_404(request.user, unit_code)
     period = period_or_404(period_code)
-    report = services.report_open(unit=unit, period=period, user=request.user)
+    try:
+        report = services.report_open(unit=unit, period=period, user=request.user)
+    except ValidationError as exc:
+        return render(
+            request,
+            "indicators/report_missing.html",
+            {"period": period, "unit": unit, "reason": exc.messages[0]},
+        )
     report = Report.objects.select_related("unit", "period", "updated_by").get(pk=report.pk)
     lines = entry_lines(report)
     blocked = services.edit_block_reason(report)
@@ -126,7 +134,9 @@ def summary(request, period_code=None, unit_code=None):
         period_code = request.GET.get("period")
         unit_code = request.GET.get("unit")
         if period_code and unit_code:
-            return redirect("indicators:summary", period_code=period_code, unit_code=unit_code)
+            period = period_or_404(period_code)
+            unit = visible_unit_or_404(request.user, unit_code)
+            return redirect("indicators:summary", period_code=period.code, unit_code=unit.code)
         latest = Period.objects.exclude(status=Period.Status.PLANNED).first()
         root = Unit.objects.filter(parent__isnull=True, active=True).first()
         if latest is None or root is None:

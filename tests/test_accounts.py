@@ -246,3 +246,45 @@ def test_roles_that_do_not_require_totp_are_not_asked(tengzhou_clerk, settings):
     c = Client()
     login(c, "tengzhou")
     assert c.get(HOME).status_code == 200
+
+
+def test_a_password_alone_cannot_enrol_a_second_device(seed, office, settings):
+    settings.OTP_REQUIRED_ROLES = ["office"]
+    device = TOTPDevice.objects.create(user=office, name="zzip", confirmed=True)
+    c = Client()
+    login(c, "office")  # the password, but not the phone
+    response = c.get(reverse("otp_setup"))
+    assert response.status_code == 302 and response.url == reverse("otp_verify")
+    c.post(reverse("otp_setup"), {"token": "123456"})
+    assert TOTPDevice.objects.filter(user=office).count() == 1
+    assert c.get(HOME).url == reverse("otp_verify")
+    assert device.confirmed
+
+
+def test_no_password_reaches_the_audit_log_when_an_account_is_created(client_for, sysadmin, city):
+    secret = "Secret#Pass2024x"
+    response = client_for(sysadmin).post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "newone",
+            "first_name": "新人",
+            "password1": secret,
+            "password2": secret,
+            "usable_password": "true",
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "0",
+            "profile-MIN_NUM_FORMS": "0",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-unit": city.pk,
+            "profile-0-role": "clerk",
+            "profile-0-phone": "",
+            "profile-0-must_change_password": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert get_user_model().objects.filter(username="newone").exists()
+    assert AuditEvent.objects.filter(
+        action=Action.ACCOUNT_CHANGED, object_id__isnull=False
+    ).exists()
+    for event in AuditEvent.objects.all():
+        assert secret not in str(event.detail) and secret not in event.summary

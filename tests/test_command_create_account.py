@@ -46,3 +46,29 @@ def test_demo_refuses_to_run_under_production_settings(db, settings):
     with pytest.raises(CommandError, match="生产环境不能加载"):
         call_command("demo", stdout=io.StringIO())
     assert not get_user_model().objects.exists()
+
+
+def test_running_demo_again_keeps_what_the_office_changed(seed):
+    from decimal import Decimal
+
+    from districts.models import Population
+    from indicators.models import Figure, Period, Target
+
+    Target.objects.filter(unit__code="370481", indicator__code="invention_grants").update(value=200)
+    Population.objects.filter(unit__code="370481").update(value=Decimal("158.00"))
+    Period.objects.filter(year=2023, quarter=3).update(status=Period.Status.CLOSED)
+    Figure.objects.filter(
+        report__unit__code="370481", report__period__quarter=2, indicator__code="invention_grants"
+    ).update(value=105)
+    call_command("demo", stdout=io.StringIO())
+    assert Target.objects.get(unit__code="370481", indicator__code="invention_grants").value == 200
+    assert Population.objects.get(unit__code="370481").value == Decimal("158.00")
+    assert Period.objects.get(year=2023, quarter=3).status == Period.Status.CLOSED
+    assert (
+        Figure.objects.get(
+            report__unit__code="370481",
+            report__period__quarter=2,
+            indicator__code="invention_grants",
+        ).value
+        == 105
+    )

@@ -216,3 +216,11 @@ def test_a_partial_total_is_starred_and_explained_below_the_table(
 
 def test_a_complete_table_has_no_note(sheet):
     assert all("注：" not in str(c.value or "") for row in sheet.iter_rows() for c in row)
+
+
+def test_a_unit_name_that_looks_like_a_formula_stays_text(city, q2_2023, tengzhou):
+    tengzhou.short_name = "=1+2"
+    tengzhou.save()
+    ws = read_back(summarize(q2_2023, city))
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "=1+2")
+    assert cell.data_type == "s"

@@ -183,3 +183,27 @@ def test_nobody_edits_their_own_role(client_for, sysadmin):
     url = reverse("admin:auth_user_change", args=[sysadmin.pk])
     html = client_for(sysadmin).get(url).content.decode()
     assert 'name="profile-0-role"' not in html
+
+
+def test_admin_refuses_a_fractional_or_parent_target_and_a_loop_in_the_tree(
+    client_for, office, city, tengzhou
+):
+    from indicators.models import Indicator, Target
+
+    c = client_for(office)
+    grants = Indicator.objects.get(code="invention_grants")
+    target = Target.objects.get(unit=tengzhou, indicator=grants, year=2023)
+    url = reverse("admin:indicators_target_change", args=[target.pk])
+    data = {"unit": tengzhou.pk, "indicator": grants.pk, "year": 2023, "value": "195.5"}
+    response = c.post(url, data)
+    assert response.status_code == 200 and "只能填整数" in response.content.decode()
+    response = c.post(url, {**data, "unit": city.pk, "value": "800"})
+    assert "汇总单位" in response.content.decode()
+    target.refresh_from_db()
+    assert target.value == 196 and target.unit == tengzhou
+    unit_url = reverse("admin:districts_unit_change", args=[city.pk])
+    form = {"code": city.code, "name": city.name, "kind": "city", "order": 0, "active": "on"}
+    response = c.post(unit_url, {**form, "parent": tengzhou.pk})
+    assert response.status_code == 200 and "不能是本单位或本单位的下级" in response.content.decode()
+    city.refresh_from_db()
+    assert city.parent is None

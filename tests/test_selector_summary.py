@@ -223,3 +223,21 @@ def test_a_stock_has_a_completion_but_no_gap_to_the_benchmark(city, q2_2023):
     assert valid.completion == D("93.8")  # 3507 / 3740
     assert valid.gap is None
     assert s.behind("valid_inventions") == []
+
+
+def test_a_district_without_a_target_leaves_the_city_without_a_completion(
+    city, q2_2023, tengzhou, client_for, office
+):
+    from indicators.circular import circular_text
+
+    Target.objects.filter(unit=tengzhou, indicator__code="invention_grants", year=2023).delete()
+    s = summarize(q2_2023, city)
+    total = s.total.cells["invention_grants"]
+    # 326 against the other six targets (541) would read 60.3%, 10.3 points ahead of 序时进度.
+    assert total.target == D(541) and total.target_partial
+    assert total.completion is None and total.gap is None
+    assert not s.complete
+    assert s.rows[0].cells["invention_grants"].completion is None
+    assert "60.3" not in circular_text(s)
+    html = client_for(office).get(f"/summary/{q2_2023.code}/{city.code}/").content.decode()
+    assert "<td>541*</td>" in html

@@ -284,3 +284,25 @@ def test_a_submission_after_the_deadline_counts_as_late(
     c = completeness(q3_2023, city)
     assert c.rows[0].on_time(q3_2023.deadline) is False
     assert c.counts["late"] == 1
+
+
+def test_an_approved_report_of_a_closed_period_cannot_be_reopened(
+    q3_report, tengzhou_clerk, office, q3_2023
+):
+    save(q3_report, tengzhou_clerk, submit=True)
+    services.report_approve(report_id=q3_report.pk, user=office)
+    q3_2023.status = Period.Status.CLOSED
+    q3_2023.save()
+    with pytest.raises(services.TransitionError, match="不在填报期内"):
+        services.report_reopen(report_id=q3_report.pk, user=office, reason="更正")
+    q3_report.refresh_from_db()
+    assert q3_report.state == Report.State.APPROVED
+
+
+def test_a_long_return_reason_is_kept_whole(q3_report, tengzhou_clerk, office):
+    save(q3_report, tengzhou_clerk, submit=True)
+    reason = "请核对授权量。" * 100  # 700 characters
+    services.report_return(report_id=q3_report.pk, user=office, reason=reason)
+    assert Notice.objects.get(user=tengzhou_clerk, kind=Notice.Kind.RETURNED).message.endswith(
+        reason
+    )

@@ -193,3 +193,26 @@ def test_an_approved_period_shows_read_only_figures(client_for, tengzhou_clerk):
     assert "只能查看" in html
     assert 'name="invention_grants"' not in html
     assert ">104<" in html
+
+
+def test_a_refused_stale_save_shows_the_explanations_typed_too(client_for, tengzhou_clerk):
+    first_tab, second_tab = client_for(tengzhou_clerk), client_for(tengzhou_clerk)
+    first_tab.get(url())
+    second_tab.get(url())
+    post(first_tab, {"invention_grants": "160"}, version=0)
+    response = post(
+        second_tab, {"valid_inventions": "800", "explain_valid_inventions": "28件因未缴年费失效"}
+    )
+    assert "28件因未缴年费失效" in response.content.decode()
+
+
+def test_looking_at_a_closed_period_creates_no_report(client_for, tengzhou_clerk):
+    from indicators.models import Period
+
+    Period.objects.create(year=2022, quarter=2, status=Period.Status.CLOSED)
+    response = client_for(tengzhou_clerk).get(url(period="2022Q2"))
+    assert response.status_code == 200
+    assert "不在填报期内" in response.content.decode()
+    assert not Report.objects.filter(
+        unit__code="370481", period__year=2022, period__quarter=2
+    ).exists()

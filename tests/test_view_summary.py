@@ -84,3 +84,15 @@ def test_admin_period_list_links_to_the_summary(client_for, office):
     response = client_for(office).get(reverse("admin:indicators_period_changelist"))
     assert response.status_code == 200
     assert PAGE in response.content.decode()
+
+
+def test_picker_with_unknown_codes_is_404_not_a_server_error(client_for, office):
+    c = client_for(office)
+    assert (
+        c.get(reverse("indicators:summary_pick"), {"period": "2023Q2", "unit": "a/b"}).status_code
+        == 404
+    )
+    assert (
+        c.get(reverse("indicators:summary_pick"), {"period": "x", "unit": "370400"}).status_code
+        == 404
+    )

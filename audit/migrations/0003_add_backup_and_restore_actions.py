@@ -4,15 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_add_login_locked_action'),
+        ("audit", "0002_add_login_locked_action"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('login', '登录'), ('logout', '退出'), ('login_failed', '登录失败'), ('login_locked', '登录锁定'), ('figure_changed', '修改数值'), ('report_saved', '保存草稿'), ('report_submitted', '报送'), ('report_approved', '审核通过'), ('report_returned', '退回'), ('report_reopened', '重新打开'), ('period_changed', '修改填报期'), ('extension_granted', '延期'), ('target_changed', '修改目标'), ('population_changed', '修改人口'), ('indicator_changed', '修改指标'), ('unit_changed', '修改单位'), ('account_changed', '修改账号'), ('export', '导出'), ('import', '导入'), ('reminder_sent', '催报提醒'), ('audit_purged', '清理审计记录'), ('backup', '备份数据库'), ('restore', '恢复数据库'), ('other', '其他')], db_index=True, max_length=30, verbose_name='操作'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login", "登录"),
+                    ("logout", "退出"),
+                    ("login_failed", "登录失败"),
+                    ("login_locked", "登录锁定"),
+                    ("figure_changed", "修改数值"),
+                    ("report_saved", "保存草稿"),
+                    ("report_submitted", "报送"),
+                    ("report_approved", "审核通过"),
+                    ("report_returned", "退回"),
+                    ("report_reopened", "重新打开"),
+                    ("period_changed", "修改填报期"),
+                    ("extension_granted", "延期"),
+                    ("target_changed", "修改目标"),
+                    ("population_changed", "修改人口"),
+                    ("indicator_changed", "修改指标"),
+                    ("unit_changed", "修改单位"),
+                    ("account_changed", "修改账号"),
+                    ("export", "导出"),
+                    ("import", "导入"),
+                    ("reminder_sent", "催报提醒"),
+                    ("audit_purged", "清理审计记录"),
+                    ("backup", "备份数据库"),
+                    ("restore", "恢复数据库"),
+                    ("other", "其他"),
+                ],
+                db_index=True,
+                max_length=30,
+                verbose_name="操作",
+            ),
         ),
     ]

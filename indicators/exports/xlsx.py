@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..computations import round_half_up
 from ..selectors import Summary
+from ..sheets import FORMULA_PREFIXES
 from ..table import PARTIAL_NOTE, UNIT_COLUMN_HEADING, ColumnGroup, column_groups
 
 # Fonts: xlsx names one font per cell with no fallback. 黑体 and 宋体 ship with every
@@ -96,7 +97,7 @@ def build_summary_workbook(summary: Summary) -> Workbook:
     wb.properties.title = summary.title
 
     # Title.
-    ws.cell(TITLE_ROW, 1, summary.title)
+    _text(ws, TITLE_ROW, 1, summary.title)
     ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=last_col)
 
     # Two-row header: (row, first column, last column, text, rows merged).
@@ -126,7 +127,7 @@ def build_summary_workbook(summary: Summary) -> Workbook:
 
     # Body: the units, then the total.
     for r, row in enumerate(summary.all_rows, start=FIRST_BODY_ROW):
-        ws.cell(r, 1, row.label)
+        _text(ws, r, 1, row.label)
         for c, column in enumerate(columns, start=2):
             cell = ws.cell(r, c, _figure(column.value(row), column.places))
             if cell.data_type == "n":
@@ -173,6 +174,14 @@ def build_summary_workbook(summary: Summary) -> Workbook:
     ws.print_title_rows = PRINT_TITLE_ROWS
     _set_up_page(ws)
     return wb
+
+
+def _text(ws: Worksheet, row: int, col: int, text: str) -> None:
+    """Names typed by people (units, titles) are text, even one that looks like a formula."""
+    cell = ws.cell(row, col, text)
+    if text.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def _group_widths(group: ColumnGroup) -> list[float]:

@@ -37,8 +37,9 @@
     if (target === "" || Number(target) === 0) { live.textContent = ""; return; }
     var done = roundHalfUp(p.value / Number(target) * 100, 1);
     var gap = roundHalfUp(done - benchmark, 1);
-    var word = gap >= 0 ? "高于" : "低于";
-    live.textContent = "完成 " + done.toFixed(1) + "%，" + word + "序时进度 " + Math.abs(gap).toFixed(1) + " 个百分点";
+    var versus = gap === 0 ? "与序时进度持平"
+      : (gap > 0 ? "高于" : "低于") + "序时进度 " + Math.abs(gap).toFixed(1) + " 个百分点";
+    live.textContent = "完成 " + done.toFixed(1) + "%，" + versus;
     live.classList.add(gap >= 0 ? "ahead" : "behind");
   }
 

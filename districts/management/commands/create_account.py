@@ -70,7 +70,7 @@ class Command(BaseCommand):
                     unit=unit_obj,
                     obj=unit_obj,
                     summary=f"命令行建立顶级单位 {create_unit}（{unit}）",
-                    detail={"code": unit, "name": create_unit},
+                    detail={"code": unit, "name": create_unit, "username": f"命令行:{_os_user()}"},
                 )
             user.set_password(password)
             user.save()
@@ -81,10 +81,23 @@ class Command(BaseCommand):
                 unit=unit_obj,
                 obj=user,
                 summary=f"命令行建立账号 {username}（{Role(role).label}）",
-                detail={"username": username, "role": role, "unit": unit},
+                # "username" names the actor of a record without an account: the OS user.
+                detail={
+                    "account": username,
+                    "role": role,
+                    "unit": unit,
+                    "username": f"命令行:{_os_user()}",
+                },
             )
         self.stdout.write(
             self.style.SUCCESS(
                 f"已建立 {username}（{unit_obj.name}，{Role(role).label}），首次登录须修改密码。"
             )
         )
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        return "?"

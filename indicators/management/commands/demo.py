@@ -1,7 +1,7 @@
 """Loads Zaozhuang's units and the figures of the 2023 上半年 circular, and demo accounts.
 
-Idempotent: running it again updates the same rows and never duplicates or erases what a
-user entered for the open quarter.
+Idempotent: running it again creates what is missing and changes nothing that exists, so
+what anyone entered or changed since (figures, targets, populations, periods) is kept.
 """
 
 import datetime
@@ -9,14 +9,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from districts.models import Population, Profile, Role, Unit
 from indicators import services
-from indicators.models import Indicator, Period, Target
+from indicators.models import Indicator, Period, Report, Target
 
 DEMO_PASSWORD = "Zzip@2023demo"
 POP_SOURCE = "2022年枣庄市国民经济和社会发展统计公报（年末常住人口）"
@@ -67,7 +66,7 @@ class Command(BaseCommand):
 
     def _load(self):
         User = get_user_model()
-        city, _ = Unit.objects.update_or_create(
+        city, _ = Unit.objects.get_or_create(
             code=CITY[0],
             defaults={
                 "division_code": CITY[1],
@@ -76,12 +75,12 @@ class Command(BaseCommand):
                 "kind": Unit.Kind.CITY,
             },
         )
-        Population.objects.update_or_create(
+        Population.objects.get_or_create(
             unit=city, year=2022, defaults={"value": Decimal(CITY[4]), "source": POP_SOURCE}
         )
         units = {}
         for code, division, name, short, kind, order, _user, pop in UNITS:
-            unit, _ = Unit.objects.update_or_create(
+            unit, _ = Unit.objects.get_or_create(
                 code=code,
                 defaults={
                     "division_code": division,
@@ -93,16 +92,11 @@ class Command(BaseCommand):
                 },
             )
             units[code] = unit
-            Population.objects.update_or_create(
+            Population.objects.get_or_create(
                 unit=unit, year=2022, defaults={"value": Decimal(pop), "source": POP_SOURCE}
             )
 
-        office_group, _ = Group.objects.get_or_create(name="市局工作人员")
-        office_group.permissions.set(
-            Permission.objects.filter(content_type__app_label__in=["districts", "indicators"])
-        )
-        office = self._account(User, "office", "市局工作人员", city, Role.OFFICE, staff=True)
-        office.groups.add(office_group)
+        office = self._account(User, "office", "市局工作人员", city, Role.OFFICE)
         self._account(User, "viewer", "领导（查看）", city, Role.VIEWER)
         self._account(User, "sysadmin", "系统管理员", city, Role.SYSADMIN)
         self._account(User, "auditor", "审计管理员", city, Role.AUDITOR)
@@ -123,12 +117,14 @@ class Command(BaseCommand):
         )
         for code, (g, g_target, v, v_target, cert, pct, rulings, v_2022) in SEED_Q2.items():
             unit = units[code]
-            Target.objects.update_or_create(
+            Target.objects.get_or_create(
                 unit=unit, indicator=grants, year=2023, defaults={"value": g_target}
             )
-            Target.objects.update_or_create(
+            Target.objects.get_or_create(
                 unit=unit, indicator=valid, year=2023, defaults={"value": v_target}
             )
+            if Report.objects.filter(unit=unit, period__in=[end_2022, q2]).exists():
+                continue  # loaded before: what the office did with it since is kept
             services.history_record(
                 unit=unit,
                 period=end_2022,
@@ -149,7 +145,7 @@ class Command(BaseCommand):
                 user=office,
                 submitted_at=_on(q2.deadline),
             )
-        q3, created = Period.objects.get_or_create(
+        q3, _ = Period.objects.get_or_create(
             year=2023,
             quarter=3,
             defaults={
@@ -157,9 +153,6 @@ class Command(BaseCommand):
                 "deadline": timezone.localdate() + datetime.timedelta(days=14),
             },
         )
-        if not created and q3.status != Period.Status.OPEN:
-            q3.status = Period.Status.OPEN
-            q3.save(update_fields=["status"])
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -175,17 +168,16 @@ class Command(BaseCommand):
         for _code, _div, name, _short, _kind, _order, username, _pop in UNITS:
             self.stdout.write(f"  {username:<12} {name}填报员")
 
-    def _account(self, User, username, full_name, unit, role, staff=False):
+    def _account(self, User, username, full_name, unit, role):
         user, created = User.objects.get_or_create(
             username=username, defaults={"first_name": full_name}
         )
         if created:
             user.set_password(DEMO_PASSWORD)
-        user.is_staff = staff
-        user.save()
+            user.save(update_fields=["password"])
         # Demo accounts skip the first-login password change so that a new user can walk
         # every path at once; real accounts (admin, create_account) must change theirs.
-        Profile.objects.update_or_create(
+        Profile.objects.get_or_create(
             user=user,
             defaults={
                 "unit": unit,
