@@ -1,7 +1,9 @@
 import csv
+import json
 
 from django.contrib import admin
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from .models import AuditEvent
@@ -19,6 +21,20 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: nobody changes or deletes an audit record through the admin."""
 
     list_display = ["at", "actor_name", "action", "unit", "summary", "ip"]
+    # Plain text instead of links: the auditor may read the log, not the accounts or units.
+    fields = [
+        "at",
+        "actor_name",
+        "action",
+        "unit_name",
+        "object_type",
+        "object_id",
+        "summary",
+        "detail_text",
+        "ip",
+        "prev_hash",
+        "hash",
+    ]
     list_filter = ["action", "unit", ("actor", admin.RelatedOnlyFieldListFilter), "at"]
     search_fields = ["actor_name", "summary", "object_id"]
     date_hierarchy = "at"
@@ -26,7 +42,15 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return self.fields
+
+    @admin.display(description="单位")
+    def unit_name(self, obj):
+        return obj.unit.name if obj.unit else "—"
+
+    @admin.display(description="详情")
+    def detail_text(self, obj):
+        return json.dumps(obj.detail, ensure_ascii=False, indent=1)
 
     def has_add_permission(self, request):
         return False
@@ -49,13 +73,13 @@ class AuditEventAdmin(admin.ModelAdmin):
         for e in queryset.select_related("unit"):
             writer.writerow(
                 [
-                    e.at.isoformat(),
+                    timezone.localtime(e.at).isoformat(),
                     _safe(e.actor_name),
                     e.get_action_display(),
                     _safe(e.unit.name) if e.unit else "",
                     f"{e.object_type}#{e.object_id}" if e.object_type else "",
                     _safe(e.summary),
-                    _safe(e.detail),
+                    _safe(json.dumps(e.detail, ensure_ascii=False)),
                     e.ip or "",
                     e.hash,
                 ]

@@ -2,13 +2,18 @@
 
 from contextvars import ContextVar
 
+from django.conf import settings
+
 current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 
 def client_ip(request) -> str | None:
-    # Behind nginx the real address comes in X-Real-IP (deploy/nginx sets it); REMOTE_ADDR
-    # is the proxy's. Without a proxy, REMOTE_ADDR is the client.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    # Behind nginx the real address comes in X-Real-IP (deploy/nginx sets it, overwriting
+    # whatever the client sent); REMOTE_ADDR is the proxy's. Without that proxy the header is
+    # the client's own words, so only REMOTE_ADDR counts.
+    if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 class AuditContextMiddleware:

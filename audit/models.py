@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -88,7 +89,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self):
-        when = f"{self.at:%Y-%m-%d %H:%M:%S}"
+        when = f"{timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"
         return f"{when} {self.actor_name} {self.get_action_display()} {self.summary}"
 
     def save(self, *args, **kwargs):

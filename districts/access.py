@@ -43,13 +43,9 @@ ADMIN_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.SYSADMIN: {
         "auth.user": _ALL,
         "districts.profile": _ALL,
-        "axes.accessattempt": ("view", "delete"),
-        "axes.accessfailurelog": ("view",),
     },
     Role.AUDITOR: {
         "audit.auditevent": ("view",),
-        "axes.accesslog": ("view",),
-        "axes.accessfailurelog": ("view",),
     },
 }
 

@@ -6,6 +6,8 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,8 +18,17 @@ from . import services
 from .access import UNLOCK_ROLES, require_role
 
 
+class _NewPasswordForm(PasswordChangeForm):
+    def clean_new_password1(self):
+        new = self.cleaned_data.get("new_password1")
+        if new and self.user.check_password(new):
+            raise ValidationError("新密码不能与原密码相同。", code="password_unchanged")
+        return new
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "districts/password_change.html"
+    form_class = _NewPasswordForm
     success_url = reverse_lazy("indicators:home")
 
     def form_valid(self, form):
@@ -101,3 +112,7 @@ def otp_verify(request):
             return redirect(_next(request))
         error = "验证码不对或已过期，请输入验证器上当前显示的 6 位数字。"
     return render(request, "districts/otp_verify.html", {"error": error})
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

@@ -11,6 +11,7 @@ from districts.models import Unit
 from . import services
 from .models import Extension, Figure, FigureChange, Indicator, Period, Report, Target, Transition
 from .resources import FigureResource, OfficeImportExportModelAdmin, TargetResource
+from .table import format_figure
 
 
 @admin.register(Indicator)
@@ -36,9 +37,13 @@ def _root_unit():
 
 @admin.register(Period)
 class PeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "year", "quarter", "status", "deadline", "summary_links"]
+    list_display = ["period_title", "year", "quarter", "status", "deadline", "summary_links"]
     list_filter = ["year", "status"]
     actions = ["generate_summary"]
+
+    @admin.display(description="填报期", ordering="-year")
+    def period_title(self, obj):
+        return obj.title
 
     @admin.display(description="汇总表")
     def summary_links(self, obj):
@@ -84,8 +89,13 @@ class TargetAdmin(AuditedAdminMixin, OfficeImportExportModelAdmin):
     resource_classes = [TargetResource]
     # Adds 「年度目标下达表」 beside import and export.
     change_list_template = "admin/indicators/target/change_list_sheets.html"
-    list_display = ["unit", "indicator", "year", "value"]
+    list_display = ["unit", "indicator", "year", "target_value"]
     list_filter = ["year", "indicator", "unit"]
+
+    @admin.display(description="目标值", ordering="value")
+    def target_value(self, obj):
+        return format_figure(obj.value, obj.indicator.decimal_places)
+
     list_select_related = ["unit", "indicator"]
 
 

@@ -255,6 +255,10 @@ def summarize(
             have = reported[unit.id][ind.code] or 0
             if value is not None and have < len(leaves):
                 cell.partial = True
+                if ind.has_target:
+                    # The annual target does not wait for the reports: it is shown whole.
+                    cell.target = target_sums[unit.id][ind.code]
+                    cell.target_partial = (targeted[unit.id][ind.code] or 0) < len(leaves)
                 cells[ind.code] = cell
                 continue
             if ind.has_target:
@@ -298,7 +302,7 @@ def summarize(
         for r in rows:
             r.cells[ind.code].rank = ranks[r.unit.id]
 
-    counts = {state: 0 for state in Report.State.values}
+    counts = {state: 0 for state in [*Report.State.values, "missing"]}
     for uid in leaf_ids:
         state = report_states.get(uid)
         counts[state or "missing"] = counts.get(state or "missing", 0) + 1
@@ -385,9 +389,10 @@ def entry_lines(report: Report) -> list[EntryLine]:
     others = [p for key, p in periods.items() if key != "current" and p is not None]
     counted = figures_by_unit([unit.id], others)
     own, explanations = {}, {}
-    for code, value, explanation in report.figures.values_list(
-        "indicator__code", "value", "explanation"
-    ):
+    stored = (
+        report.figures.values_list("indicator__code", "value", "explanation") if report.pk else []
+    )
+    for code, value, explanation in stored:
         own[code], explanations[code] = value, explanation
     targets = dict(
         Target.objects.filter(unit=unit, year=period.year).values_list("indicator__code", "value")

@@ -146,19 +146,24 @@ def _check_clerk_may_edit(*, user, report: Report) -> None:
         raise FigureErrors({"": [reason]})
 
 
+def report_can_open(*, unit: Unit, period: Period) -> None:
+    """Raises ValidationError when the unit has no report to start for the period."""
+    if not UnitTree.load().is_leaf(unit.id):
+        raise ValidationError("汇总单位不直接填报，由下级单位的数字合计。")
+    if period.status != Period.Status.OPEN:
+        raise ValidationError(f"{period.title}不在填报期内，{unit.name}没有这一期的数据。")
+
+
 def report_open(*, unit: Unit, period: Period, user) -> Report:
     """The unit's report for the period; an empty draft is created only while it is open.
 
     Looking at a closed or future period creates nothing (a stray draft there would block
     the office's history import and mean nothing to anyone).
     """
-    if not UnitTree.load().is_leaf(unit.id):
-        raise ValidationError("汇总单位不直接填报，由下级单位的数字合计。")
     report = Report.objects.filter(unit=unit, period=period).first()
     if report is not None:
         return report
-    if period.status != Period.Status.OPEN:
-        raise ValidationError(f"{period.title}不在填报期内，{unit.name}没有这一期的数据。")
+    report_can_open(unit=unit, period=period)
     report, _created = Report.objects.get_or_create(unit=unit, period=period)
     return report
 
@@ -456,6 +461,10 @@ def extension_grant(
     reason = _clean_reason(reason, "延期")
     if until < timezone.localdate():
         raise ValidationError("延期日期不能早于今天。", code="past")
+    if period.deadline is not None and until <= period.deadline:
+        raise ValidationError(
+            f"延期日期应晚于报送截止日期（{period.deadline:%Y-%m-%d}）。", code="not_later"
+        )
     if not UnitTree.load().is_leaf(unit.id):
         raise ValidationError("汇总单位不直接填报，不能延期。")
     with transaction.atomic():

@@ -1144,6 +1144,11 @@ def _validate_template(upload: TemplateUpload, report: Report) -> None:
             else:
                 line.error = text
                 upload.errors.append(f"{line.address}（{line.indicator.name}）：{text}")
+        # The cells that were fine still show what the sheet holds, not an empty preview.
+        for line in upload.lines:
+            raw = str(upload.raw.get(line.indicator.code) or "").strip()
+            if not line.error and raw:
+                line.new = parse_figure(raw, line.indicator)
         return
     for line in upload.lines:
         line.new = parsed.get(line.indicator.code)

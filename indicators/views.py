@@ -21,9 +21,16 @@ from . import computations as calc
 from . import services
 from .exports.xlsx import summary_filename, summary_xlsx_bytes
 from .forms import ReportForm
-from .models import Notice, Period, Report
+from .models import Extension, Notice, Period, Report
 from .periods import period_or_404
-from .selectors import changes_since_return, entry_lines, report_history, summarize
+from .selectors import (
+    UnitTree,
+    changes_since_return,
+    completeness,
+    entry_lines,
+    report_history,
+    summarize,
+)
 from .table import PARTIAL_NOTE, UNIT_COLUMN_HEADING, column_groups
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,15 +44,24 @@ def home(request):
     if role == Role.CLERK:
         unit = request.user.profile.unit
         reports = {r.period_id: r for r in Report.objects.filter(unit=unit)}
+        extensions = dict(Extension.objects.filter(unit=unit).values_list("period_id", "until"))
         context["entries"] = [
-            (p, reports.get(p.id)) for p in periods.filter(status=Period.Status.OPEN)
+            (p, reports.get(p.id), extensions.get(p.id))
+            for p in periods.filter(status=Period.Status.OPEN)
         ]
         context["history"] = [(p, reports[p.id]) for p in periods if p.id in reports]
         context["notices"] = Notice.objects.filter(
             user=request.user, read_at__isnull=True
         ).select_related("period")[:20]
     elif role in READ_ROLES:
-        context["root"] = Unit.objects.filter(parent__isnull=True, active=True).first()
+        root = Unit.objects.filter(parent__isnull=True, active=True).first()
+        context["root"] = root
+        if role == Role.OFFICE and root is not None:
+            # What waits for the office: per open period, the units reported and to review.
+            tree = UnitTree.load()
+            context["open_work"] = [
+                completeness(p, root, tree=tree) for p in periods.filter(status=Period.Status.OPEN)
+            ]
     return render(request, "indicators/home.html", context)
 
 
@@ -53,15 +69,28 @@ def home(request):
 def report_edit(request, period_code, unit_code):
     unit = editable_unit_or_404(request.user, unit_code)
     period = period_or_404(period_code)
-    try:
-        report = services.report_open(unit=unit, period=period, user=request.user)
-    except ValidationError as exc:
-        return render(
-            request,
-            "indicators/report_missing.html",
-            {"period": period, "unit": unit, "reason": exc.messages[0]},
-        )
-    report = Report.objects.select_related("unit", "period", "updated_by").get(pk=report.pk)
+    report = (
+        Report.objects.select_related("unit", "period", "updated_by")
+        .filter(unit=unit, period=period)
+        .first()
+    )
+    if report is None:
+        # Nothing is created by looking: the report starts with the clerk's first save.
+        try:
+            if request.method == "POST":
+                services.report_open(unit=unit, period=period, user=request.user)
+                report = Report.objects.select_related("unit", "period").get(
+                    unit=unit, period=period
+                )
+            else:
+                services.report_can_open(unit=unit, period=period)
+                report = Report(unit=unit, period=period)
+        except ValidationError as exc:
+            return render(
+                request,
+                "indicators/report_missing.html",
+                {"period": period, "unit": unit, "reason": exc.messages[0]},
+            )
     lines = entry_lines(report)
     blocked = services.edit_block_reason(report)
     editable = blocked is None
@@ -112,11 +141,12 @@ def report_edit(request, period_code, unit_code):
             "editable": editable,
             "blocked": blocked,
             "conflict": conflict,
-            "history": report_history(report),
+            "history": report_history(report) if report.pk else [],
             "changes": changes_since_return(report)
             if report.state == Report.State.RETURNED
             else [],
             "benchmark": calc.benchmark(period.quarter),
+            "extension": Extension.objects.filter(period=period, unit=unit).first(),
         },
     )
 

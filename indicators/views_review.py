@@ -92,7 +92,8 @@ def _render_completeness(request, period, parent, *, errors=None):
             "parent": parent,
             "today": timezone.localdate(),
             "errors": errors or {},
-            "default_until": timezone.localdate() + datetime.timedelta(days=3),
+            "default_until": max(timezone.localdate(), period.deadline or timezone.localdate())
+            + datetime.timedelta(days=3),
         },
     )
 

@@ -19,6 +19,7 @@ PUBLIC = {"anonymous", *SIGNED_IN}
 
 MATRIX = {
     "login": ("get", {}, PUBLIC),
+    "favicon": ("get", {}, PUBLIC),
     "logout": ("post", {}, SIGNED_IN),
     "password_change": ("get", {}, SIGNED_IN),
     "locked_accounts": ("get", {}, {"office", "sysadmin"}),

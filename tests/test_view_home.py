@@ -23,3 +23,19 @@ def test_wrong_password_gets_a_chinese_message(seed, client):
     response = client.post(reverse("login"), {"username": "tengzhou", "password": "wrong"})
     assert response.status_code == 200
     assert "请输入一个正确的" in response.content.decode()
+
+
+def test_office_home_says_what_waits_for_review(
+    client_for, office, tengzhou, q3_2023, tengzhou_clerk
+):
+    from indicators import services
+
+    report = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+    raw = {"invention_grants": "150", "valid_inventions": "860", "certified_enterprises": "4"}
+    raw |= {"pct_applications": "1", "infringement_rulings": "0"}
+    services.report_save(
+        report_id=report.pk, raw=raw, expected_version=0, submit=True, user=tengzhou_clerk
+    )
+    html = client_for(office).get(reverse("indicators:home")).content.decode()
+    assert "审核 1 份已报送的表" in html
+    assert reverse("indicators:completeness", args=["2023Q3", "370400"]) in html

@@ -216,3 +216,17 @@ def test_looking_at_a_closed_period_creates_no_report(client_for, tengzhou_clerk
     assert not Report.objects.filter(
         unit__code="370481", period__year=2022, period__quarter=2
     ).exists()
+
+
+def test_opening_the_form_creates_nothing_until_the_first_save(client_for, tengzhou_clerk):
+    c = client_for(tengzhou_clerk)
+    response = c.get(url())
+    assert response.status_code == 200 and "未开始" in response.content.decode()
+    assert not Report.objects.filter(
+        unit__code="370481", period__year=2023, period__quarter=3
+    ).exists()
+    assert post(c).status_code == 302
+    assert (
+        Report.objects.get(unit__code="370481", period__year=2023, period__quarter=3).state
+        == "draft"
+    )

@@ -126,9 +126,16 @@ def test_completeness_page_lists_every_unit_with_counts(client_for, office, subm
 
 def test_office_grants_an_extension_from_the_completeness_page(client_for, office, xuecheng_clerk):
     url = reverse("indicators:extension_grant", args=["2023Q3", "370403"])
-    until = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
+    from indicators.models import Period
+
+    deadline = Period.objects.get(year=2023, quarter=3).deadline
+    early = client_for(office).post(url, {"until": deadline.isoformat(), "reason": "停电"})
+    assert "延期日期应晚于报送截止日期" in early.content.decode()
+    until = (deadline + datetime.timedelta(days=5)).isoformat()
     response = client_for(office).post(url, {"until": until, "reason": "停电"})
     assert response.status_code == 302
+    home = client_for(xuecheng_clerk).get(reverse("indicators:home")).content.decode()
+    assert "本单位已延期至" in home
     assert Notice.objects.filter(user=xuecheng_clerk, kind=Notice.Kind.EXTENSION).exists()
 
 

@@ -36,6 +36,11 @@
     var target = input.dataset.target;
     if (target === "" || Number(target) === 0) { live.textContent = ""; return; }
     var done = roundHalfUp(p.value / Number(target) * 100, 1);
+    if (input.dataset.kind !== "flow") {
+      // A stock's target is a year-end level: 序时进度 does not apply to it.
+      live.textContent = "完成年指导目标 " + done.toFixed(1) + "%";
+      return;
+    }
     var gap = roundHalfUp(done - benchmark, 1);
     var versus = gap === 0 ? "与序时进度持平"
       : (gap > 0 ? "高于" : "低于") + "序时进度 " + Math.abs(gap).toFixed(1) + " 个百分点";

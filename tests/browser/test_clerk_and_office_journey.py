@@ -48,7 +48,7 @@ def test_clerk_corrects_refused_figures_submits_and_office_downloads_the_table(
     expect(clerk.locator("main")).to_contain_text("2023年前三季度")
     clerk.get_by_role("link", name="填报本期数据").click()
     clerk.wait_for_url(f"{live_server.url}{FORM}")
-    expect(clerk.locator(".state")).to_have_text("草稿")
+    expect(clerk.locator(".state")).to_have_text("未开始")  # nothing is created by looking
 
     # Live feedback while typing: 118 of 196 is 60.2%, 14.8 points behind 75%.
     clerk.locator("#id_invention_grants").press_sequentially("118")
