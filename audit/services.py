@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -46,7 +48,10 @@ def _digest(event: AuditEvent) -> str:
         "prev_hash": event.prev_hash,
     }
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=_json_default)
-    return hashlib.sha256(text.encode()).hexdigest()
+    # Keyed: whoever can write to the table but does not hold the key (kept in the
+    # environment, not the database) cannot recompute the chain after changing a record.
+    key = (settings.AUDIT_HMAC_KEY or settings.SECRET_KEY).encode()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def _lock_chain():

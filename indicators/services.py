@@ -504,6 +504,7 @@ def history_record(
     submitted_at: datetime.datetime | None = None,
 ) -> Report:
     """Records figures of a past period as approved history (demo data, imports of old years)."""
+    _require_office(user)
     with transaction.atomic():
         report, _ = Report.objects.select_for_update().get_or_create(unit=unit, period=period)
         indicators = list(Indicator.objects.filter(code__in=list(values)))

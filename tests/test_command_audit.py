@@ -39,8 +39,26 @@ def history(db):
     return {days: _record(f"{days} 天前", days) for days in (400, 181, 179, 0)}
 
 
-def test_verify_reports_how_many_records_it_checked(seed):
-    assert run("verify_audit") == f"已校验 {AuditEvent.objects.count()} 条审计记录，链完整。\n"
+def test_verify_reports_how_many_records_it_checked_and_the_last_one(seed):
+    last = AuditEvent.objects.order_by("-id").first()
+    assert run("verify_audit") == (
+        f"已校验 {AuditEvent.objects.count()} 条审计记录，链完整。\n"
+        f"最后一条：编号 {last.id}，哈希 {last.hash}\n"
+    )
+
+
+def test_the_chain_is_keyed_a_recomputed_hash_without_the_key_does_not_verify(seed):
+    import hashlib
+
+    from audit.services import audit_verify
+
+    victim = AuditEvent.objects.order_by("id").last()
+    # Someone with write access changes the record and recomputes a plain SHA-256.
+    _raw(
+        "UPDATE audit_auditevent SET summary = %s, hash = %s WHERE id = %s",
+        ["改过", hashlib.sha256(b"x").hexdigest(), victim.id],
+    )
+    assert audit_verify().broken_at == victim.id
 
 
 def test_verify_fails_with_the_id_of_a_row_changed_with_raw_sql(seed):

@@ -180,6 +180,10 @@ OTP_TOTP_ISSUER = "枣庄市知识产权指标系统"
 # (DEBUG) or where explicitly allowed (the test suite), never under production settings.
 ALLOW_DEMO = env_bool("ALLOW_DEMO", DEBUG)
 
+# The key of the audit log's hash chain (HMAC-SHA256). Set it in production and never change
+# it: records written under another key no longer verify. Defaults to SECRET_KEY.
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+
 # The admin's address; change it so that it is not where scanners look first.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 
