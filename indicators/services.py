@@ -274,8 +274,12 @@ def report_save(
             indicators=indicators,
             require_all=submit,
         )
-        explanations = {
-            i.code: str(raw.get(f"explain_{i.code}") or "").strip()[:1000] for i in indicators
+        # An explanation not sent (a caller without those fields) keeps what is stored.
+        explanations = dict(report.figures.values_list("indicator__code", "explanation"))
+        explanations |= {
+            i.code: str(raw[f"explain_{i.code}"] or "").strip()[:1000]
+            for i in indicators
+            if f"explain_{i.code}" in raw
         }
         if submit:
             flags = figures_flags(

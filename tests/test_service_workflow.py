@@ -306,3 +306,13 @@ def test_a_long_return_reason_is_kept_whole(q3_report, tengzhou_clerk, office):
     assert Notice.objects.get(user=tengzhou_clerk, kind=Notice.Kind.RETURNED).message.endswith(
         reason
     )
+
+
+def test_a_save_without_explanation_fields_keeps_the_stored_explanations(q3_report, tengzhou_clerk):
+    save(q3_report, tengzhou_clerk, valid_inventions="800", explain_valid_inventions="年费失效")
+    save(q3_report, tengzhou_clerk, valid_inventions="801")
+    fig = Figure.objects.get(report=q3_report, indicator__code="valid_inventions")
+    assert fig.value == 801 and fig.explanation == "年费失效"
+    save(q3_report, tengzhou_clerk, valid_inventions="801", explain_valid_inventions="")
+    fig.refresh_from_db()
+    assert fig.explanation == ""
