@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .circular import benchmarked
+from .computations import GAP_PLACES
 from .models import QUARTER_TITLES, Indicator
 from .selectors import Cell, Row, Summary, Trend
 from .table import RATIO_DISPLAY_PLACES, format_figure
@@ -29,7 +30,6 @@ RANK_HEADING = gettext_lazy("排名")
 UNIT_HEADING = gettext_lazy("单位")
 YOY_HEADING = gettext_lazy("同比（%）")
 PARTIAL_MARK = "*"
-GAP_PLACES = 1
 
 
 @dataclass

@@ -14,16 +14,11 @@ from decimal import Decimal
 
 from districts.models import Unit
 
+# Printed with the places the summary rounds to (completion and gap one, 同比 and 万人比 two).
+from .computations import COMPLETION_PLACES, GAP_PLACES, PER_CAPITA_PLACES, YOY_PLACES
 from .models import Indicator
 from .selectors import Row, Summary
 from .table import format_figure
-
-# Printed places: completion and the gap to 序时进度 as computed (one decimal), year-on-year
-# and 万人比 with two, as the summary rounds them.
-COMPLETION_PLACES = 1
-GAP_PLACES = 1
-YOY_PLACES = 2
-PER_CAPITA_PLACES = 2
 
 # How the office names the units of a table in prose, by the kind of the parent.
 MEMBERS = {Unit.Kind.PROVINCE: "各市", Unit.Kind.CITY: "各区（市）"}

@@ -462,6 +462,8 @@ def extension_grant(
 ) -> Extension:
     """Lets one unit keep editing after the deadline, until ``until`` (inclusive)."""
     _require_office(user)
+    if period.status != Period.Status.OPEN:
+        raise ValidationError(f"{period.title}不在填报期内，不能延期。", code="closed")
     reason = _clean_reason(reason, "延期")
     if until < timezone.localdate():
         raise ValidationError("延期日期不能早于今天。", code="past")

@@ -192,15 +192,24 @@ def summary(request, period_code=None, unit_code=None):
 @require_role(*READ_ROLES)
 def summary_xlsx(request, period_code, unit_code):
     s = _summary_for(request, period_code, unit_code)
+    return summary_download(request, s, summary_xlsx_bytes(s), summary_filename(s), XLSX, "Excel")
+
+
+def summary_download(request, s, data: bytes, filename: str, content_type: str, what: str):
+    """A file made from a summary (Excel table, Word circular), recorded in the audit log."""
     if not s.rows:
-        raise Http404("这个单位没有下级单位，没有汇总表。")
-    response = HttpResponse(summary_xlsx_bytes(s), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, summary_filename(s))
+        raise Http404("这个单位没有下级单位，没有通报附件表。")
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     audit_record(
         actor=request.user,
         action=Action.EXPORT,
         unit=s.parent,
-        summary=f"下载 Excel：{s.title}",
-        detail={"period": s.period.code, "unit": s.parent.code, "format": "xlsx"},
+        summary=f"下载 {what}：{s.title}",
+        detail={
+            "period": s.period.code,
+            "unit": s.parent.code,
+            "format": filename.rsplit(".", 1)[-1],
+        },
     )
     return response

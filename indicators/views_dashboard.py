@@ -11,14 +11,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from audit.models import Action
-from audit.services import audit_record
 from districts.access import READ_ROLES, require_role, role_of, visible_unit_or_404
 from districts.models import Role, Unit
 
@@ -36,6 +32,7 @@ from .models import Indicator, Period
 from .periods import period_or_404
 from .selectors import Cell, Row, Summary, UnitTree, summarize, trend
 from .table import RATIO_DISPLAY_PLACES, format_figure
+from .views import summary_download
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -221,18 +218,7 @@ def _links(s: Summary) -> dict[str, str]:
 @require_role(*READ_ROLES)
 def summary_docx(request, period_code, unit_code):
     """The circular as a Word document (GB/T 9704): the generated text, then the attachment."""
-    period = period_or_404(period_code)
-    unit = visible_unit_or_404(request.user, unit_code)
-    s = summarize(period, unit)
-    if not s.rows:
-        raise Http404(_("这个单位没有下级单位，没有通报附件表。"))
-    response = HttpResponse(circular_docx_bytes(s), content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(True, circular_filename(s))
-    audit_record(
-        actor=request.user,
-        action=Action.EXPORT,
-        unit=s.parent,
-        summary=f"下载 Word 通报：{s.title}",
-        detail={"period": s.period.code, "unit": s.parent.code, "format": "docx"},
+    s = summarize(period_or_404(period_code), visible_unit_or_404(request.user, unit_code))
+    return summary_download(
+        request, s, circular_docx_bytes(s), circular_filename(s), DOCX, "Word 通报"
     )
-    return response

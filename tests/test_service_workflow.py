@@ -316,3 +316,16 @@ def test_a_save_without_explanation_fields_keeps_the_stored_explanations(q3_repo
     save(q3_report, tengzhou_clerk, valid_inventions="801", explain_valid_inventions="")
     fig.refresh_from_db()
     assert fig.explanation == ""
+
+
+def test_no_extension_for_a_closed_period(q3_2023, tengzhou, office):
+    q3_2023.status = Period.Status.CLOSED
+    q3_2023.save()
+    with pytest.raises(ValidationError, match="不在填报期内"):
+        services.extension_grant(
+            period=q3_2023,
+            unit=tengzhou,
+            until=datetime.date(2099, 1, 1),
+            reason="补报",
+            user=office,
+        )

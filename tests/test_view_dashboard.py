@@ -147,7 +147,7 @@ def test_units_named_behind_are_exactly_those_below_the_benchmark(
     s = summarize(q2_2023, city)
     below = [r.label for r in s.rows if r.cells["invention_grants"].completion < s.benchmark]
     assert named == below == ["市中区", "峄城区", "台儿庄区", "高新区"]
-    assert "完成 26.7%，低于序时进度 23.3 个百分点" in listed
+    assert "完成 26.7%，低于序时进度23.3个百分点" in listed
 
 
 def test_completion_chart_and_its_table_are_the_summarys(client_for, office, city, q2_2023):
@@ -381,3 +381,12 @@ def test_summary_page_links_the_word_circular_and_the_dashboard(client_for, offi
     page = _page(client_for(office), reverse("indicators:summary", args=["2023Q2", "370400"]))
     assert f'href="{DOCX}"' in page
     assert f'href="{DASHBOARD}"' in page
+
+
+def test_the_clerks_trend_offers_no_other_unit_and_the_dashboards_does(
+    client_for, tengzhou_clerk, office
+):
+    own = client_for(tengzhou_clerk).get("/progress/2023Q2/370481/").content.decode()
+    assert 'id="pick-trend"' in own and 'id="pick-trend-unit"' not in own and "薛城区" not in own
+    board = client_for(office).get("/dashboard/2023Q2/370400/").content.decode()
+    assert 'id="pick-trend-unit"' in board

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 
+from indicators import circular
 from indicators.table import format_figure
 
 register = template.Library()
@@ -23,13 +24,8 @@ def cell_value(column, row) -> str:
 
 @register.filter
 def versus_benchmark(gap: Decimal | None) -> str:
-    """A gap to 序时进度 in the office's words: 低于序时进度5.8个百分点."""
-    if gap is None:
-        return "—"
-    if gap == 0:
-        return "与序时进度持平"
-    word = "低于" if gap < 0 else "高于"
-    return f"{word}序时进度 {format_figure(abs(gap), 1)} 个百分点"
+    """A gap to 序时进度 in the circular's own words (低于序时进度5.8个百分点)."""
+    return "—" if gap is None else circular.versus_benchmark(gap)
 
 
 @register.filter

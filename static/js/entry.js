@@ -42,9 +42,10 @@
       return;
     }
     var gap = roundHalfUp(done - benchmark, 1);
+    // The same words as the page and the circular (indicators.circular.versus_benchmark).
     var versus = gap === 0 ? "与序时进度持平"
-      : (gap > 0 ? "高于" : "低于") + "序时进度 " + Math.abs(gap).toFixed(1) + " 个百分点";
-    live.textContent = "完成 " + done.toFixed(1) + "%，" + versus;
+      : (gap > 0 ? "高于" : "低于") + "序时进度" + Math.abs(gap).toFixed(1) + "个百分点";
+    live.textContent = "完成年指导目标 " + done.toFixed(1) + "%，" + versus;
     live.classList.add(gap >= 0 ? "ahead" : "behind");
   }
 

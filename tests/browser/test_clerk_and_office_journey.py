@@ -54,7 +54,7 @@ def test_clerk_corrects_refused_figures_submits_and_office_downloads_the_table(
     clerk.locator("#id_invention_grants").press_sequentially("118")
     live = clerk.locator("[data-live-for=id_invention_grants]")
     expect(live).to_contain_text("序时进度")
-    expect(live).to_have_text("完成 60.2%，低于序时进度 14.8 个百分点")
+    expect(live).to_have_text("完成年指导目标 60.2%，低于序时进度14.8个百分点")
     shot(clerk, "live-feedback")
 
     # Not a number: refused next to the field, the rest kept as typed, nothing saved.
@@ -88,7 +88,7 @@ def test_clerk_corrects_refused_figures_submits_and_office_downloads_the_table(
         expect(clerk.locator(f"#id_{code}")).to_have_value("")
 
     _fill(clerk, CORRECT)
-    expect(live).to_have_text("完成 76.5%，高于序时进度 1.5 个百分点")
+    expect(live).to_have_text("完成年指导目标 76.5%，高于序时进度1.5个百分点")
     clerk.click("button[name=action][value=submit]")
     expect(clerk.locator(".messages li")).to_have_text("2023年前三季度滕州市的数据已报送市局。")
     expect(clerk.locator(".state")).to_have_text("已报送")
