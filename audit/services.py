@@ -82,7 +82,11 @@ def audit_record(
         event = AuditEvent(
             at=timezone.now(),
             actor=actor if authenticated else None,
-            actor_name=actor.get_username() if authenticated else detail.get("username", ""),
+            # An unauthenticated actor (the command line) names itself; a failed login names
+            # the user name it tried.
+            actor_name=actor.get_username()
+            if authenticated or actor is not None
+            else detail.get("username", ""),
             action=action,
             unit=unit,
             object_type=obj._meta.label_lower if obj is not None else "",

@@ -2,41 +2,48 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
 
 from audit.admin_mixins import AuditedAdminMixin
-from indicators.resources import OfficeImportExportModelAdmin, PopulationResource, UnitResource
+from spreadsheets.resources import OfficeImportExportModelAdmin
 
 from . import services
 from .models import Population, Profile, Unit
 from .privacy import mask_phone
+from .resources import PopulationResource, UnitResource
+
+
+def _show_errors(form, errors: dict[str, list[str]]) -> None:
+    """A service's errors beside the admin form's fields (or above the form)."""
+    for field, messages in errors.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
 
 
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
-        fields = [
-            "code",
-            "division_code",
-            "name",
-            "short_name",
-            "kind",
-            "parent",
-            "order",
-            "active",
-        ]
+        fields = list(services.UNIT_FIELDS)
 
-    def clean(self):
-        data = super().clean()
-        try:
-            services.unit_parent_check(unit=self.instance, parent=data.get("parent"))
-        except ValidationError as exc:
-            self.add_error("parent", exc)
-        return data
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            _show_errors(self, services.unit_errors(self.instance))
+
+
+class ServiceAdminMixin:
+    """Saves through the app's service (its rules, lock and audit record), not the model."""
+
+    def save_model(self, request, obj, form, change):
+        saved = self.save_through_service(request, obj, form, change)
+        obj.pk = saved.obj.pk
+        obj.__dict__.update(saved.obj.__dict__)
+
+    def save_through_service(self, request, obj, form, change):
+        raise NotImplementedError
 
 
 @admin.register(Unit)
-class UnitAdmin(AuditedAdminMixin, OfficeImportExportModelAdmin):
+class UnitAdmin(ServiceAdminMixin, AuditedAdminMixin, OfficeImportExportModelAdmin):
     form = UnitForm
     resource_classes = [UnitResource]
     list_display = ["name", "code", "division_code", "kind", "parent", "order", "active"]
@@ -44,13 +51,60 @@ class UnitAdmin(AuditedAdminMixin, OfficeImportExportModelAdmin):
     search_fields = ["name", "code", "division_code"]
     list_editable = ["order"]
 
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=UnitForm, **kwargs)
+
+    def save_through_service(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in services.UNIT_FIELDS if f in form.cleaned_data}
+        unit = Unit.objects.get(pk=obj.pk) if change else None
+        return services.unit_save(actor=request.user, unit=unit, **fields)
+
+
+class PopulationForm(forms.ModelForm):
+    # Text, so that the one parser (zzip.numbers) reads what was typed, full-width digits too.
+    value = forms.CharField(label="常住人口（万人）", max_length=40)
+
+    class Meta:
+        model = Population
+        fields = ["unit", "year", "value", "source"]
+
+    def clean(self):
+        data = super().clean()
+        errors, _year, value = services.population_errors(
+            unit=data.get("unit"),
+            year=data.get("year"),
+            value=data.get("value"),
+            source=data.get("source", ""),
+            population=self.instance,
+        )
+        _show_errors(self, errors)
+        if value is not None:
+            data["value"] = value
+        return data
+
+    def _post_clean(self):
+        # The service checks the model's rules (and the unit-and-year key) itself.
+        pass
+
 
 @admin.register(Population)
-class PopulationAdmin(AuditedAdminMixin, OfficeImportExportModelAdmin):
+class PopulationAdmin(ServiceAdminMixin, AuditedAdminMixin, OfficeImportExportModelAdmin):
+    form = PopulationForm
     resource_classes = [PopulationResource]
     list_display = ["unit", "year", "value", "source"]
     list_filter = ["year", "unit"]
     search_fields = ["unit__name", "source"]
+
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        return services.population_save(
+            actor=request.user,
+            population=Population.objects.get(pk=obj.pk) if change else None,
+            unit=data["unit"],
+            year=data["year"],
+            value=data["value"],
+            source=data["source"],
+        )
 
 
 class ProfileInline(admin.StackedInline):

@@ -68,6 +68,30 @@ class Unit(models.Model):
         return self.short_name or self.name
 
 
+class UnitClosure(models.Model):
+    """Every (ancestor, descendant) pair of the unit tree, each unit its own ancestor at depth 0.
+
+    Kept by the unit service (districts.tree), so that "this unit and everything below it"
+    is one indexed join whatever the size of the tree: a scope check, a subtree's leaves, a
+    summary's sums grouped by row in SQL.
+    """
+
+    ancestor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="closure_down")
+    descendant = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="closure_up")
+    depth = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ancestor", "descendant"], name="unitclosure_unique_pair"
+            ),
+        ]
+        indexes = [models.Index(fields=["descendant", "depth"], name="unitclosure_up_idx")]
+
+    def __str__(self):
+        return f"{self.ancestor_id} → {self.descendant_id} ({self.depth})"
+
+
 class Population(models.Model):
     """Year-end resident population (常住人口, 万人) of one unit, as published."""
 

@@ -15,7 +15,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
-from .access import UNLOCK_ROLES, require_role
+from .access import Do, require_right
 
 
 class _NewPasswordForm(PasswordChangeForm):
@@ -38,7 +38,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-@require_role(*UNLOCK_ROLES)
+@require_right(Do.UNLOCK)
 def locked_accounts(request):
     if request.method == "POST":
         username = request.POST.get("username", "").strip()

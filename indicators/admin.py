@@ -1,16 +1,17 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
 from audit.admin_mixins import AuditedAdminMixin
-from districts.models import Unit
+from districts import tree
+from districts.admin import ServiceAdminMixin, _show_errors
+from spreadsheets.resources import OfficeImportExportModelAdmin
 
 from . import services
 from .models import Extension, Figure, FigureChange, Indicator, Period, Report, Target, Transition
-from .resources import FigureResource, OfficeImportExportModelAdmin, TargetResource
+from .resources import FigureResource, TargetResource
 from .table import format_figure
 
 
@@ -31,10 +32,6 @@ class IndicatorAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "active"]
 
 
-def _root_unit():
-    return Unit.objects.filter(parent__isnull=True, active=True).first()
-
-
 @admin.register(Period)
 class PeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["period_title", "year", "quarter", "status", "deadline", "summary_links"]
@@ -47,7 +44,7 @@ class PeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="汇总表")
     def summary_links(self, obj):
-        root = _root_unit()
+        root = tree.root()
         if root is None:
             return "—"
         return format_html(
@@ -60,7 +57,7 @@ class PeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.action(description="生成所选填报期的汇总表")
     def generate_summary(self, request, queryset):
         period = queryset.first()
-        root = _root_unit()
+        root = tree.root()
         if root is None:
             self.message_user(request, "还没有填报单位。", level="error")
             return None
@@ -68,35 +65,58 @@ class PeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 class TargetForm(forms.ModelForm):
+    # Text, so that the one parser reads what was typed (indicators.rules.parse_figure).
+    value = forms.CharField(label="目标值", max_length=40)
+
     class Meta:
         model = Target
         fields = ["unit", "indicator", "year", "value"]
 
     def clean(self):
         data = super().clean()
-        unit, indicator, value = data.get("unit"), data.get("indicator"), data.get("value")
-        if unit is not None and indicator is not None and value is not None:
-            try:
-                data["value"] = services.target_check(unit=unit, indicator=indicator, value=value)
-            except ValidationError as exc:
-                self.add_error(None, exc)
+        errors, _year, value = services.target_errors(
+            unit=data.get("unit", self.instance.unit if self.instance.pk else None),
+            indicator=data.get("indicator", self.instance.indicator if self.instance.pk else None),
+            year=data.get("year", self.instance.year),
+            value=data.get("value"),
+        )
+        _show_errors(self, errors)
+        if value is not None:
+            data["value"] = value
         return data
+
+    def _post_clean(self):
+        # The service checks the model's rules (and the unit-indicator-year key) itself.
+        pass
 
 
 @admin.register(Target)
-class TargetAdmin(AuditedAdminMixin, OfficeImportExportModelAdmin):
+class TargetAdmin(ServiceAdminMixin, AuditedAdminMixin, OfficeImportExportModelAdmin):
     form = TargetForm
     resource_classes = [TargetResource]
     # Adds 「年度目标下达表」 beside import and export.
     change_list_template = "admin/indicators/target/change_list_sheets.html"
     list_display = ["unit", "indicator", "year", "target_value"]
     list_filter = ["year", "indicator", "unit"]
+    list_select_related = ["unit", "indicator"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A target is named by its unit, indicator and year: change the value, or add another.
+        return ["unit", "indicator", "year"] if obj is not None else []
 
     @admin.display(description="目标值", ordering="value")
     def target_value(self, obj):
         return format_figure(obj.value, obj.indicator.decimal_places)
 
-    list_select_related = ["unit", "indicator"]
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        return services.target_set(
+            actor=request.user,
+            unit=obj.unit if change else data["unit"],
+            indicator=obj.indicator if change else data["indicator"],
+            year=obj.year if change else data["year"],
+            value=data["value"],
+        )
 
 
 class FigureInline(admin.TabularInline):
@@ -131,14 +151,12 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Extension)
-class ExtensionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ExtensionAdmin(admin.ModelAdmin):
+    """Read-only: extensions are granted on the 报送情况 page, through services.extension_grant
+    (its checks, notices and audit record)."""
+
     list_display = ["period", "unit", "until", "reason", "granted_by", "granted_at"]
     list_filter = ["period", "unit"]
-    readonly_fields = ["granted_by"]
-
-    def save_model(self, request, obj, form, change):
-        obj.granted_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Report)

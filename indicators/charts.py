@@ -18,7 +18,6 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .circular import benchmarked
 from .computations import GAP_PLACES
 from .models import QUARTER_TITLES, Indicator
 from .selectors import Cell, Row, Summary, Trend
@@ -89,13 +88,14 @@ def _value_text(indicator: Indicator, cell: Cell | None) -> str:
 
 
 def measure_heading(indicator: Indicator) -> str:
-    """The measure a ranking orders by (the summary ranks by completion where there is a
-    target, by the value otherwise)."""
-    return COMPLETION_HEADING if indicator.has_target else value_heading(indicator)
+    """The measure a ranking orders by (Indicator.rank_measure, as the summary ranks)."""
+    return (
+        COMPLETION_HEADING if indicator.rank_measure == "completion" else value_heading(indicator)
+    )
 
 
 def _measure(indicator: Indicator, cell: Cell) -> tuple[Decimal | None, int]:
-    if indicator.has_target:
+    if indicator.rank_measure == "completion":
         return cell.completion, RATIO_DISPLAY_PLACES
     return cell.value, indicator.decimal_places
 
@@ -159,7 +159,7 @@ def ranking_chart(summary: Summary, indicator: Indicator) -> Chart:
             "values": [_number(measures[r.unit.id][0]) for r in drawn],
             "ranks": [r.cells[indicator.code].rank for r in drawn],
             "measure": measure_heading(indicator),
-            "unit": "%" if indicator.has_target else indicator.unit_label,
+            "unit": "%" if indicator.rank_measure == "completion" else indicator.unit_label,
             "file": _("%(period)s%(indicator)s排名")
             % {"period": summary.period.title, "indicator": indicator.name},
         },
@@ -235,7 +235,7 @@ def trend_chart(trend: Trend, indicator: Indicator, units: list[tuple[int, str]]
 
 def progress_chart(summary: Summary, row: Row) -> Chart:
     """One unit's completion of each indicator compared with 序时进度."""
-    indicators = [i for i in summary.indicators if benchmarked(i)]
+    indicators = [i for i in summary.indicators if i.is_benchmarked]
     cells = [row.cells[i.code] for i in indicators]
     return Chart(
         key="progress",

@@ -29,16 +29,6 @@ CLAUSE_SEPARATOR = "，"
 ITEM_SEPARATOR = "；"
 
 
-def benchmarked(indicator: Indicator) -> bool:
-    """Whether an indicator's completion is compared with 序时进度.
-
-    序时进度 is the share of the year elapsed, so it measures a flow counted from 1 January
-    against its annual target. A stock's target is a level for the year's end and is not
-    compared with it; the attachment table has no completion column for a stock either.
-    """
-    return indicator.is_flow and indicator.has_target
-
-
 def versus_benchmark(gap: Decimal) -> str:
     """低于序时进度5.8个百分点 / 高于… / 与序时进度持平."""
     if gap == 0:
@@ -67,7 +57,7 @@ def indicator_clause(indicator: Indicator, row: Row) -> str | None:
     parts = [f"{indicator.name}{value}{unit}"]
     if cell.yoy is not None:
         parts.append(year_on_year(cell.yoy))
-    if benchmarked(indicator) and cell.completion is not None:
+    if indicator.is_benchmarked and cell.completion is not None:
         parts.append(f"完成年指导目标的{format_figure(cell.completion, COMPLETION_PLACES)}%")
         if cell.gap is not None:
             parts.append(versus_benchmark(cell.gap))
@@ -104,7 +94,7 @@ def behind_paragraph(summary: Summary) -> str:
     members = members_word(summary)
     sentences = []
     for ind in summary.indicators:
-        if not benchmarked(ind):
+        if not ind.is_benchmarked:
             continue
         behind = summary.behind(ind.code)
         if behind:

@@ -5,6 +5,10 @@ from django import forms
 from .table import format_figure
 
 
+def _text(value) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
 class ReportForm(forms.Form):
     """One text input per active indicator, plus the version the clerk started from.
 
@@ -32,16 +36,19 @@ class ReportForm(forms.Form):
                         "data-places": ind.decimal_places,
                         "data-unit": ind.unit_label,
                         "data-target": "" if line.target is None else f"{line.target:f}",
-                        "data-previous": ""
-                        if line.previous_quarter is None
-                        else f"{line.previous_quarter:f}",
+                        "data-benchmarked": "1" if ind.is_benchmarked else "",
+                        # The bounds the service enforces (indicators.rules.cumulative_bounds),
+                        # for the live feedback only.
+                        "data-low": _text(line.bounds.low),
+                        "data-low-title": line.bounds.low_title,
+                        "data-high": _text(line.bounds.high),
+                        "data-high-title": line.bounds.high_title,
                     }
                 ),
             )
             self.fields[f"explain_{ind.code}"] = forms.CharField(
                 label=f"{ind.name}情况说明",
                 required=False,
-                max_length=1000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             if not self.is_bound:

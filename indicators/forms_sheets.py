@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .sheets import SheetError, check_size
+from spreadsheets.reading import SheetError, check_size
 
 
 class SheetUploadForm(forms.Form):

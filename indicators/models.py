@@ -81,6 +81,19 @@ class Indicator(models.Model):
         return self.kind == self.Kind.FLOW
 
     @property
+    def is_benchmarked(self) -> bool:
+        """Whether completion is compared with 序时进度: the share of the year elapsed measures
+        a flow counted from 1 January against its annual target. A stock's target is a level
+        for the year's end and is not compared with it."""
+        return self.is_flow and self.has_target
+
+    @property
+    def rank_measure(self) -> str:
+        """The Cell attribute a ranking orders units by: completion where there is a target,
+        the value otherwise."""
+        return "completion" if self.has_target else "value"
+
+    @property
     def title(self) -> str:
         return self.column_title or self.name
 
@@ -195,6 +208,15 @@ class Report(models.Model):
         RETURNED = "returned", _("已退回")
         APPROVED = "approved", _("已审核")
 
+    class Source(models.TextChoices):
+        ENTERED = "entered", _("填报（经审核）")
+        HISTORY = "history", _("历史数据导入")
+
+    # Figures that count in a summary: a draft or a returned report is still the unit's own.
+    COUNTED = (State.SUBMITTED, State.APPROVED)
+    # States in which the unit's clerk may still change the figures.
+    CLERK_STATES = (State.DRAFT, State.RETURNED)
+
     unit = models.ForeignKey(
         Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="reports"
     )
@@ -202,8 +224,17 @@ class Report(models.Model):
         Period, verbose_name=_("填报期"), on_delete=models.PROTECT, related_name="reports"
     )
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
+    source = models.CharField(
+        _("来源"),
+        max_length=10,
+        choices=Source.choices,
+        default=Source.ENTERED,
+        help_text=_("填报：由单位填报、经审核；历史数据：由市局作为已审核的往期数据导入。"),
+    )
     version = models.PositiveIntegerField(
-        _("版本"), default=0, help_text=_("每次保存加一，用来发现两人同时修改。")
+        _("版本"),
+        default=0,
+        help_text=_("每次保存或审核加一，用来发现两人同时修改（或在旧页面上审核）。"),
     )
     updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -244,6 +275,11 @@ class Report(models.Model):
                 condition=Q(state__in=["draft", "submitted", "returned", "approved"]),
                 name="report_state_valid",
             ),
+            # History is recorded approved; it never enters the clerk's workflow.
+            models.CheckConstraint(
+                condition=Q(source="entered") | Q(source="history", state="approved"),
+                name="report_history_is_approved",
+            ),
         ]
 
     def __str__(self):
@@ -251,7 +287,11 @@ class Report(models.Model):
 
     @property
     def editable_by_clerk(self) -> bool:
-        return self.state in (self.State.DRAFT, self.State.RETURNED)
+        return self.state in self.CLERK_STATES
+
+    @property
+    def counted(self) -> bool:
+        return self.state in self.COUNTED
 
 
 class Figure(models.Model):

@@ -6,7 +6,9 @@ import re
 
 from django.http import Http404
 
-from .models import Period
+from zzip.numbers import FIRST_YEAR, LAST_YEAR
+
+from .models import QUARTER_TITLES, Period
 
 # For a URL converter or a route regex; ``parse_period_code`` also accepts a lower-case q.
 PERIOD_CODE_PATTERN = r"[0-9]{4}Q[1-4]"
@@ -20,7 +22,7 @@ class PeriodCodeError(ValueError):
 
 def parse_period_code(text: str) -> tuple[int, int]:
     """``"2023Q2"`` → ``(2023, 2)``; anything else raises ``PeriodCodeError``."""
-    match = _CODE.match(text or "")
+    match = _CODE.match(text or "") if len(text or "") < 20 else None
     if not match:
         raise PeriodCodeError(
             f"填报期“{text}”格式不对，应写成“年份Q季度”，如 2023Q2（2023年上半年）。"
@@ -40,7 +42,34 @@ def period_or_404(code: str) -> Period:
         year, quarter = parse_period_code(code)
     except PeriodCodeError as e:
         raise Http404(str(e)) from e
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404(f"没有填报期 {year}Q{quarter}。")
     try:
         return Period.objects.get(year=year, quarter=quarter)
     except Period.DoesNotExist:
         raise Http404(f"没有填报期 {year}Q{quarter}。") from None
+
+
+# How offices write a quarter in a spreadsheet's 季度 column.
+_QUARTER_WORDS = {
+    **{str(q): q for q in range(1, 5)},
+    **{f"Q{q}": q for q in range(1, 5)},
+    **{t: q for q, t in QUARTER_TITLES.items()},
+    "二季度": 2,
+    "三季度": 3,
+    "四季度": 4,
+    "第一季度": 1,
+    "第二季度": 2,
+    "第三季度": 3,
+    "第四季度": 4,
+}
+
+
+def parse_quarter(text: str) -> int:
+    """A quarter as an office writes it (2, Q2, 上半年, 第二季度) → 2, or PeriodCodeError."""
+    quarter = _QUARTER_WORDS.get((text or "").strip().upper().removesuffix(".0"))
+    if quarter is None:
+        raise PeriodCodeError(
+            f"季度“{(text or '')[:20]}”不对，应为 1–4（1 一季度、2 上半年、3 前三季度、4 全年）。"
+        )
+    return quarter

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,14 +7,8 @@ from django.utils.http import content_disposition_header
 
 from audit.models import Action
 from audit.services import audit_record
-from districts.access import (
-    READ_ROLES,
-    editable_unit_or_404,
-    require_role,
-    role_of,
-    visible_unit_or_404,
-)
-from districts.models import Role, Unit
+from districts import tree
+from districts.access import Do, decide, has_right, home_unit, require_right, unit_or_404
 
 from . import computations as calc
 from . import services
@@ -24,7 +17,6 @@ from .forms import ReportForm
 from .models import Extension, Notice, Period, Report
 from .periods import period_or_404
 from .selectors import (
-    UnitTree,
     changes_since_return,
     completeness,
     entry_lines,
@@ -38,71 +30,58 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def home(request):
-    role = role_of(request.user)
+    user = request.user
     periods = Period.objects.exclude(status=Period.Status.PLANNED)
-    context = {"role": role, "periods": periods}
-    if role == Role.CLERK:
-        unit = request.user.profile.unit
+    unit = home_unit(user)
+    context = {"periods": periods, "home_unit": unit}
+    if has_right(user, Do.ENTER):
         reports = {r.period_id: r for r in Report.objects.filter(unit=unit)}
         extensions = dict(Extension.objects.filter(unit=unit).values_list("period_id", "until"))
         context["entries"] = [
-            (p, reports.get(p.id), extensions.get(p.id))
+            (p, reports.get(p.id) or Report(unit=unit, period=p), extensions.get(p.id))
             for p in periods.filter(status=Period.Status.OPEN)
         ]
         context["history"] = [(p, reports[p.id]) for p in periods if p.id in reports]
         context["notices"] = Notice.objects.filter(
             user=request.user, read_at__isnull=True
         ).select_related("period")[:20]
-    elif role in READ_ROLES:
-        root = Unit.objects.filter(parent__isnull=True, active=True).first()
-        context["root"] = root
-        if role == Role.OFFICE and root is not None:
-            # What waits for the office: per open period, the units reported and to review.
-            tree = UnitTree.load()
-            context["open_work"] = [
-                completeness(p, root, tree=tree) for p in periods.filter(status=Period.Status.OPEN)
-            ]
+    if has_right(user, Do.COMPLETENESS) and unit is not None:
+        # What waits for the office: per open period, the units reported and to review.
+        subtree = tree.Subtree.of(unit)
+        context["open_work"] = [
+            completeness(p, unit, subtree=subtree)
+            for p in periods.filter(status=Period.Status.OPEN)
+        ]
     return render(request, "indicators/home.html", context)
 
 
-@require_role(Role.CLERK)
+@require_right(Do.ENTER)
 def report_edit(request, period_code, unit_code):
-    unit = editable_unit_or_404(request.user, unit_code)
+    unit = unit_or_404(request.user, Do.ENTER, unit_code)
     period = period_or_404(period_code)
     report = (
-        Report.objects.select_related("unit", "period", "updated_by")
+        Report.objects.select_related("unit", "period", "updated_by", "reviewed_by")
         .filter(unit=unit, period=period)
         .first()
-    )
-    if report is None:
-        # Nothing is created by looking: the report starts with the clerk's first save.
-        try:
-            if request.method == "POST":
-                services.report_open(unit=unit, period=period, user=request.user)
-                report = Report.objects.select_related("unit", "period").get(
-                    unit=unit, period=period
-                )
-            else:
-                services.report_can_open(unit=unit, period=period)
-                report = Report(unit=unit, period=period)
-        except ValidationError as exc:
-            return render(
-                request,
-                "indicators/report_missing.html",
-                {"period": period, "unit": unit, "reason": exc.messages[0]},
-            )
+    ) or Report(unit=unit, period=period)
+    decision = decide(request.user, Do.ENTER, report)
+    if report.pk is None and not decision.allowed:
+        # Nothing is created by looking: a report starts with the unit's first valid save.
+        return render(
+            request,
+            "indicators/report_missing.html",
+            {"period": period, "unit": unit, "reason": decision.reason},
+        )
     lines = entry_lines(report)
-    blocked = services.edit_block_reason(report)
-    editable = blocked is None
     conflict = None
-
-    if request.method == "POST" and editable:
+    if request.method == "POST" and decision.allowed:
         form = ReportForm(request.POST, lines=lines)
         if form.is_valid():
             submit = request.POST.get("action") == "submit"
             try:
                 services.report_save(
-                    report_id=report.pk,
+                    unit=unit,
+                    period=period,
                     raw=form.cleaned_data,
                     expected_version=form.cleaned_data["version"],
                     submit=submit,
@@ -114,16 +93,16 @@ def report_edit(request, period_code, unit_code):
                     "at": exc.report.updated_at,
                     "mine": form.cleaned_data,
                 }
-                report.refresh_from_db()
+                report = exc.report
                 lines = entry_lines(report)
                 form = ReportForm(initial={"version": report.version}, lines=lines)
             except services.FigureErrors as exc:
                 for code, errs in exc.errors.items():
                     for err in errs:
-                        form.add_error(code or None, err)
+                        form.add_error(code if code in form.fields else None, err)
             else:
                 if submit:
-                    messages.success(request, f"{period.title}{unit.name}的数据已报送市局。")
+                    messages.success(request, f"{period.title}{unit.name}的数据已报送。")
                 else:
                     messages.success(request, "已保存草稿。提交前仍可修改。")
                 return redirect(request.path)
@@ -138,8 +117,8 @@ def report_edit(request, period_code, unit_code):
             "period": period,
             "unit": unit,
             "form": form,
-            "editable": editable,
-            "blocked": blocked,
+            "editable": decision.allowed,
+            "blocked": decision.reason,
             "conflict": conflict,
             "history": report_history(report) if report.pk else [],
             "changes": changes_since_return(report)
@@ -151,13 +130,19 @@ def report_edit(request, period_code, unit_code):
     )
 
 
-def _summary_for(request, period_code, unit_code):
+def summary_for(request, period_code, unit_code):
     period = period_or_404(period_code)
-    unit = visible_unit_or_404(request.user, unit_code)
+    unit = unit_or_404(request.user, Do.SUMMARY, unit_code)
     return summarize(period, unit)
 
 
-@require_role(*READ_ROLES)
+def parents_in_scope(user):
+    """The units with units below them that the person may summarise (the page's picker)."""
+    unit = home_unit(user)
+    return tree.descendants(unit.pk).filter(tree.has_active_children()) if unit else []
+
+
+@require_right(Do.SUMMARY)
 def summary(request, period_code=None, unit_code=None):
     if period_code is None:
         # The selector form submits by GET; a person without JavaScript lands here.
@@ -165,15 +150,15 @@ def summary(request, period_code=None, unit_code=None):
         unit_code = request.GET.get("unit")
         if period_code and unit_code:
             period = period_or_404(period_code)
-            unit = visible_unit_or_404(request.user, unit_code)
+            unit = unit_or_404(request.user, Do.SUMMARY, unit_code)
             return redirect("indicators:summary", period_code=period.code, unit_code=unit.code)
         latest = Period.objects.exclude(status=Period.Status.PLANNED).first()
-        root = Unit.objects.filter(parent__isnull=True, active=True).first()
+        root = home_unit(request.user)
         if latest is None or root is None:
             return render(request, "indicators/summary_empty.html")
         return redirect("indicators:summary", period_code=latest.code, unit_code=root.code)
-    s = _summary_for(request, period_code, unit_code)
-    parents = Unit.objects.filter(active=True, children__isnull=False).distinct()
+    s = summary_for(request, period_code, unit_code)
+    parents = parents_in_scope(request.user)
     return render(
         request,
         "indicators/summary.html",
@@ -189,9 +174,9 @@ def summary(request, period_code=None, unit_code=None):
     )
 
 
-@require_role(*READ_ROLES)
+@require_right(Do.SUMMARY)
 def summary_xlsx(request, period_code, unit_code):
-    s = _summary_for(request, period_code, unit_code)
+    s = summary_for(request, period_code, unit_code)
     return summary_download(request, s, summary_xlsx_bytes(s), summary_filename(s), XLSX, "Excel")
 
 

@@ -15,13 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from districts.access import READ_ROLES, require_role, role_of, visible_unit_or_404
-from districts.models import Role, Unit
+from districts import tree
+from districts.access import Do, has_right, home_unit, in_scope, require_right, unit_or_404
 
 from . import charts
 from .circular import (
     COMPLETION_PLACES,
-    benchmarked,
     circular_paragraphs,
     not_reported,
     versus_benchmark,
@@ -30,9 +29,9 @@ from .circular import (
 from .exports.docx import circular_docx_bytes, circular_filename
 from .models import Indicator, Period
 from .periods import period_or_404
-from .selectors import Cell, Row, Summary, UnitTree, summarize, trend
+from .selectors import Cell, Row, Summary, summarize, trend
 from .table import RATIO_DISPLAY_PLACES, format_figure
-from .views import summary_download
+from .views import parents_in_scope, summary_download
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -45,20 +44,18 @@ def _visible_periods():
 def dashboard_pick(request):
     """The dashboard for the period and unit chosen (by GET, so it works without JavaScript);
     by default the latest period, and the top unit for the office or the clerk's own unit."""
-    role = role_of(request.user)
-    if role != Role.CLERK and role not in READ_ROLES:
+    user = request.user
+    if not has_right(user, Do.PROGRESS):
         raise PermissionDenied(_("你的角色无权访问此页面。"))
     code = request.GET.get("period")
     period = period_or_404(code) if code else _visible_periods().first()
-    if role == Role.CLERK:
-        unit = request.user.profile.unit
-    elif request.GET.get("unit"):
-        unit = visible_unit_or_404(request.user, request.GET["unit"])
+    if has_right(user, Do.SUMMARY) and request.GET.get("unit"):
+        unit = unit_or_404(user, Do.SUMMARY, request.GET["unit"])
     else:
-        unit = Unit.objects.filter(parent__isnull=True, active=True).first()
+        unit = home_unit(user)
     if period is None or unit is None:
         return render(request, "indicators/dashboard_empty.html")
-    if role == Role.CLERK or not unit.children.filter(active=True).exists():
+    if not has_right(user, Do.SUMMARY) or tree.is_leaf(unit):
         return redirect("indicators:progress", period_code=period.code, unit_code=unit.code)
     return redirect("indicators:dashboard", period_code=period.code, unit_code=unit.code)
 
@@ -68,18 +65,19 @@ def _choice(indicators: list[Indicator], code: str | None, default: Indicator | 
     return next((i for i in indicators if i.code == code), default)
 
 
-@require_role(*READ_ROLES)
+@require_right(Do.SUMMARY)
 def dashboard(request, period_code, unit_code):
     period = period_or_404(period_code)
-    parent = visible_unit_or_404(request.user, unit_code)
-    tree = UnitTree.load()
-    if tree.is_leaf(parent.id):
+    parent = unit_or_404(request.user, Do.SUMMARY, unit_code)
+    subtree = tree.Subtree.of(parent)
+    if subtree.is_leaf(parent.id):
         return redirect("indicators:progress", period_code=period.code, unit_code=parent.code)
-    s = summarize(period, parent, tree=tree)
-    t = trend(period, parent, tree=tree)
+    t = trend(period, parent, tree=subtree)
+    # The trend holds this period's summary already: one summary feeds the whole page.
+    s = t.summaries[(period.year, period.quarter)]
 
     indicators = s.indicators
-    with_target = [i for i in indicators if benchmarked(i)]
+    with_target = [i for i in indicators if i.is_benchmarked]
     first = (with_target or indicators or [None])[0]
     ranked_by = _choice(indicators, request.GET.get("rank"), first)
     trend_of = _choice(indicators, request.GET.get("trend"), indicators[0] if indicators else None)
@@ -107,13 +105,13 @@ def dashboard(request, period_code, unit_code):
             "trend_of": trend_of,
             "trend_row": trend_row,
             "periods": _visible_periods(),
-            "parents": Unit.objects.filter(active=True, children__isnull=False).distinct(),
+            "parents": parents_in_scope(request.user),
             "links": _links(s),
         },
     )
 
 
-@require_role(Role.CLERK, *READ_ROLES)
+@require_right(Do.PROGRESS)
 def progress(request, period_code, unit_code):
     """One unit's progress: its figures, its rank among its siblings, its gap to 序时进度.
 
@@ -121,19 +119,20 @@ def progress(request, period_code, unit_code):
     here, only the rank that the summary gives this one.
     """
     period = period_or_404(period_code)
-    unit = visible_unit_or_404(request.user, unit_code)
-    tree = UnitTree.load()
-    parent = tree.units.get(unit.parent_id) if unit.parent_id else None
-    s = summarize(period, parent or unit, tree=tree)
+    unit = unit_or_404(request.user, Do.PROGRESS, unit_code)
+    # Ranked among its siblings: the parent's summary, even for a clerk who may not read it
+    # (this page shows this unit's row and its rank, no other unit's figure).
+    parent = unit.parent if unit.parent_id and unit.parent.active else None
+    s = summarize(period, parent or unit)
     row = next((r for r in s.rows if r.unit.id == unit.id), s.total)
-    t = trend(period, unit, tree=tree)
+    t = trend(period, unit)
     trend_of = _choice(
         s.indicators, request.GET.get("trend"), s.indicators[0] if s.indicators else None
     )
     ranked_among = {
         i.code: sum(1 for r in s.rows if r.cells[i.code].rank is not None) for i in s.indicators
     }
-    role = role_of(request.user)
+    user = request.user
     return render(
         request,
         "indicators/dashboard_progress.html",
@@ -143,17 +142,16 @@ def progress(request, period_code, unit_code):
             "row": row,
             "headlines": _headlines(s, row, ranked_among=ranked_among),
             "progress": charts.progress_chart(s, row)
-            if any(map(benchmarked, s.indicators))
+            if any(i.is_benchmarked for i in s.indicators)
             else None,
             "trend": charts.trend_chart(t, trend_of, [(unit.id, unit.label)]) if trend_of else None,
             "trend_of": trend_of,
             "periods": _visible_periods(),
-            "role": role,
             "entry_url": reverse("indicators:report_edit", args=[period.code, unit.code])
-            if role == Role.CLERK
+            if has_right(user, Do.ENTER) and unit.pk == home_unit(user).pk
             else None,
             "parent_url": reverse("indicators:dashboard", args=[period.code, parent.code])
-            if parent is not None and role in READ_ROLES
+            if parent is not None and has_right(user, Do.SUMMARY) and in_scope(user, parent.pk)
             else None,
         },
     )
@@ -186,7 +184,7 @@ def _headlines(s: Summary, row: Row, *, ranked_among: dict[str, int] | None = No
             h.target = format_figure(c.target, i.decimal_places)
         if c.completion is not None:
             h.completion = format_figure(c.completion, COMPLETION_PLACES)
-        if benchmarked(i) and c.gap is not None:
+        if i.is_benchmarked and c.gap is not None:
             h.versus_benchmark = versus_benchmark(c.gap)
             h.behind = c.gap < 0
         if i.has_net_growth and c.net_growth is not None:
@@ -215,10 +213,10 @@ def _links(s: Summary) -> dict[str, str]:
     }
 
 
-@require_role(*READ_ROLES)
+@require_right(Do.SUMMARY)
 def summary_docx(request, period_code, unit_code):
     """The circular as a Word document (GB/T 9704): the generated text, then the attachment."""
-    s = summarize(period_or_404(period_code), visible_unit_or_404(request.user, unit_code))
+    s = summarize(period_or_404(period_code), unit_or_404(request.user, Do.SUMMARY, unit_code))
     return summary_download(
         request, s, circular_docx_bytes(s), circular_filename(s), DOCX, "Word 通报"
     )

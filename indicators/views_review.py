@@ -9,12 +9,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from districts.access import OFFICE_ROLES, require_role, visible_unit_or_404
+from districts.access import Do, decide, require_right, unit_or_404
+from zzip.numbers import chinese_date
 
 from . import services
 from .models import Notice, Report
 from .periods import period_or_404
 from .selectors import changes_since_return, completeness, entry_lines, report_history
+
+STEPS = {
+    "approve": (Do.APPROVE, "已审核通过"),
+    "return": (Do.RETURN, "已退回"),
+    "reopen": (Do.REOPEN, "已重新打开"),
+}
 
 
 def _review_context(report, **extra):
@@ -29,10 +36,24 @@ def _review_context(report, **extra):
     }
 
 
-@require_role(*OFFICE_ROLES)
+def _step(request, report, action: str):
+    reason = request.POST.get("reason", "")
+    try:
+        version = int(request.POST.get("version", "")[:12])
+    except ValueError:
+        raise ValidationError("页面已过期，请刷新后再操作。") from None
+    kwargs = {"report_id": report.pk, "user": request.user, "expected_version": version}
+    if action == "approve":
+        return services.report_approve(**kwargs)
+    if action == "return":
+        return services.report_return(reason=reason, **kwargs)
+    return services.report_reopen(reason=reason, **kwargs)
+
+
+@require_right(Do.REVIEW)
 def review(request, period_code, unit_code):
     period = period_or_404(period_code)
-    unit = visible_unit_or_404(request.user, unit_code)
+    unit = unit_or_404(request.user, Do.REVIEW, unit_code)
     report = (
         Report.objects.filter(period=period, unit=unit)
         .select_related("period", "unit", "submitted_by", "reviewed_by")
@@ -40,29 +61,20 @@ def review(request, period_code, unit_code):
     )
     if report is None:
         return render(request, "indicators/review_missing.html", {"period": period, "unit": unit})
-    errors = {}
+    errors, conflict = {}, None
     if request.method == "POST":
         action = request.POST.get("action")
-        reason = request.POST.get("reason", "")
-        step = {
-            "approve": lambda: services.report_approve(report_id=report.pk, user=request.user),
-            "return": lambda: services.report_return(
-                report_id=report.pk, user=request.user, reason=reason
-            ),
-            "reopen": lambda: services.report_reopen(
-                report_id=report.pk, user=request.user, reason=reason
-            ),
-        }.get(action)
-        if step is None:
+        if action not in STEPS:
             errors["action"] = "未知的操作。"
         else:
             try:
-                step()
+                _step(request, report, action)
+            except services.ConflictError as exc:
+                conflict = exc.report
             except ValidationError as exc:
                 errors[action] = " ".join(exc.messages)
             else:
-                done = {"approve": "已审核通过", "return": "已退回", "reopen": "已重新打开"}[action]
-                messages.success(request, f"{period.title}{unit.name}{done}。")
+                messages.success(request, f"{period.title}{unit.name}{STEPS[action][1]}。")
                 return redirect(
                     "indicators:completeness", period_code=period.code, unit_code=unit.parent.code
                 )
@@ -70,14 +82,20 @@ def review(request, period_code, unit_code):
     return render(
         request,
         "indicators/review.html",
-        _review_context(report, errors=errors, reason=request.POST.get("reason", "")),
+        _review_context(
+            report,
+            locked_because=decide(request.user, Do.REOPEN, report).reason,
+            errors=errors,
+            conflict=conflict,
+            reason=request.POST.get("reason", "")[:5000],
+        ),
     )
 
 
-@require_role(*OFFICE_ROLES)
+@require_right(Do.COMPLETENESS)
 def completeness_view(request, period_code, unit_code):
     period = period_or_404(period_code)
-    parent = visible_unit_or_404(request.user, unit_code)
+    parent = unit_or_404(request.user, Do.COMPLETENESS, unit_code)
     return _render_completeness(request, period, parent)
 
 
@@ -99,13 +117,13 @@ def _render_completeness(request, period, parent, *, errors=None):
 
 
 @require_POST
-@require_role(*OFFICE_ROLES)
+@require_right(Do.EXTEND)
 def extension_grant(request, period_code, unit_code):
     period = period_or_404(period_code)
-    unit = visible_unit_or_404(request.user, unit_code)
+    unit = unit_or_404(request.user, Do.EXTEND, unit_code)
     errors = {}
     try:
-        until = datetime.date.fromisoformat(request.POST.get("until", ""))
+        until = datetime.date.fromisoformat(request.POST.get("until", "")[:10])
     except ValueError:
         errors = {unit.id: "请填写延期日期，格式如 2023-10-20。"}
     else:
@@ -121,7 +139,7 @@ def extension_grant(request, period_code, unit_code):
             errors = {unit.id: " ".join(exc.messages)}
     if errors:
         return _render_completeness(request, period, unit.parent, errors=errors)
-    messages.success(request, f"已同意{unit.name}延期至{until:%Y年%-m月%-d日}。")
+    messages.success(request, f"已同意{unit.name}延期至{chinese_date(until)}。")
     return redirect("indicators:completeness", period_code=period.code, unit_code=unit.parent.code)
 
 

@@ -3,8 +3,10 @@
 An upload is read and checked, shown as a preview, and written only when confirmed. The
 preview hands the confirmation a signed copy of what it checked (never the file), bound to
 the person and valid for an hour; the confirmation checks it again against the database
-(targets_apply, report_save) before anything is written.
+(services.targets_set, services.report_save) before anything is written.
 """
+
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core import signing
@@ -18,23 +20,26 @@ from django.views.decorators.http import require_POST
 
 from audit.models import Action
 from audit.services import audit_record
-from districts.access import OFFICE_ROLES, editable_unit_or_404, require_role
-from districts.models import Role
+from districts.access import Do, decide, require_right, unit_or_404
+from districts.models import Unit
+from spreadsheets import reading
+from zzip.numbers import FIRST_YEAR, LAST_YEAR
 
-from . import services, sheets
+from . import services
 from .forms_sheets import ConfirmForm, SheetUploadForm
 from .models import Indicator, Report, Target
 from .periods import period_or_404
+from .sheets import targets as target_book
+from .sheets import template as district_template
 
 PAYLOAD_MAX_AGE = 60 * 60  # seconds between a preview and its confirmation
 TARGET_SALT = "zzip.sheets.targets"
 TEMPLATE_SALT = "zzip.sheets.template"
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 EXPIRED = "预览已超过一小时，或确认信息无效。没有保存，请重新上传文件。"
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=sheets.XLSX_CONTENT_TYPE)
+    response = HttpResponse(data, content_type=reading.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -62,16 +67,16 @@ def _year_or_404(year: int) -> None:
         raise Http404(f"年份应在 {FIRST_YEAR}–{LAST_YEAR} 之间。")
 
 
-@require_role(*OFFICE_ROLES)
+@require_right(Do.TARGETS)
 def target_sheet_pick(request):
-    year = request.GET.get("year", "")
+    year = request.GET.get("year", "")[:4]
     if year.isdigit():
         return redirect("indicators:target_sheet", year=int(year))
     latest = Target.objects.order_by("-year").values_list("year", flat=True).first()
     return redirect("indicators:target_sheet", year=latest or timezone.localdate().year)
 
 
-@require_role(*OFFICE_ROLES)
+@require_right(Do.TARGETS)
 def target_sheet(request, year):
     _year_or_404(year)
     form, upload, payload = SheetUploadForm(), None, None
@@ -79,8 +84,8 @@ def target_sheet(request, year):
         form = SheetUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                upload = sheets.target_sheet_read(form.data_bytes(), year=year)
-            except sheets.SheetError as exc:
+                upload = target_book.sheet_read(form.data_bytes(), year=year)
+            except reading.SheetError as exc:
                 form.add_error("file", str(exc))
             else:
                 if not upload.errors and upload.changes:
@@ -117,26 +122,26 @@ def target_sheet(request, year):
             "payload": payload,
             "stored": Target.objects.filter(year=year).count(),
             "indicators": list(Indicator.objects.filter(active=True, has_target=True)),
-            "max_size": sheets.size_text(sheets.upload_limit()),
+            "max_size": reading.size_text(reading.upload_limit()),
         },
     )
 
 
-@require_role(*OFFICE_ROLES)
+@require_right(Do.TARGETS)
 def target_sheet_xlsx(request, year):
     _year_or_404(year)
     empty = request.GET.get("empty") == "1"
-    data = sheets.target_sheet_bytes(year=year, empty=empty)
+    data = target_book.sheet_bytes(year=year, empty=empty)
     audit_record(
         actor=request.user,
         action=Action.EXPORT,
         summary=f"下载{year}年度目标下达表{'（空白）' if empty else ''}",
         detail={"kind": "target_sheet", "year": year, "empty": empty, "format": "xlsx"},
     )
-    return _xlsx(data, sheets.target_sheet_filename(year, empty=empty))
+    return _xlsx(data, target_book.sheet_filename(year, empty=empty))
 
 
-@require_role(*OFFICE_ROLES)
+@require_right(Do.TARGETS)
 @require_POST
 def target_sheet_confirm(request, year):
     _year_or_404(year)
@@ -144,11 +149,35 @@ def target_sheet_confirm(request, year):
     if data is None or data.get("year") != year:
         messages.error(request, EXPIRED)
         return redirect("indicators:target_sheet", year=year)
+    units = {u.code: u for u in Unit.objects.filter(code__in={c["unit"] for c in data["changes"]})}
+    indicators = {
+        i.code: i
+        for i in Indicator.objects.filter(code__in={c["indicator"] for c in data["changes"]})
+    }
     try:
-        written = sheets.targets_apply(
-            year=year, changes=data["changes"], user=request.user, file_name=data.get("file", "")
+        changes = [
+            services.TargetChange(
+                unit=units[c["unit"]],
+                indicator=indicators[c["indicator"]],
+                old=Decimal(c["old"]) if c["old"] else None,
+                new=c["new"],
+            )
+            for c in data["changes"]
+        ]
+    except KeyError:
+        messages.error(
+            request, "预览之后，表中的单位或指标已被删除。没有保存任何目标，请重新上传核对。"
         )
-    except sheets.TargetsChanged as exc:
+        return redirect("indicators:target_sheet", year=year)
+    try:
+        written = services.targets_set(
+            actor=request.user,
+            year=year,
+            changes=changes,
+            via="目标下达表",
+            file_name=data.get("file", ""),
+        )
+    except services.TargetsChanged as exc:
         messages.error(
             request,
             f"预览之后，这些目标已被他人修改：{'、'.join(exc.where[:10])}。"
@@ -165,48 +194,54 @@ def target_sheet_confirm(request, year):
 
 
 def _clerk_report(request, period_code, unit_code) -> Report:
-    unit = editable_unit_or_404(request.user, unit_code)
+    """The unit's report, or the one its first save would create: looking creates nothing."""
+    unit = unit_or_404(request.user, Do.ENTER, unit_code)
     period = period_or_404(period_code)
-    try:
-        report = services.report_open(unit=unit, period=period, user=request.user)
-    except ValidationError as exc:
-        raise Http404(" ".join(exc.messages)) from exc
-    return Report.objects.select_related("unit", "period", "updated_by").get(pk=report.pk)
+    report = (
+        Report.objects.select_related("unit", "period", "updated_by")
+        .filter(unit=unit, period=period)
+        .first()
+    ) or Report(unit=unit, period=period)
+    decision = decide(request.user, Do.ENTER, report)
+    if report.pk is None and not decision.allowed:
+        raise Http404(decision.reason)
+    return report
 
 
-@require_role(Role.CLERK)
+@require_right(Do.ENTER)
 def template_xlsx(request, period_code, unit_code):
     report = _clerk_report(request, period_code, unit_code)
-    data = sheets.district_template_bytes(report)
+    data = district_template.template_bytes(report)
     audit_record(
         actor=request.user,
         action=Action.EXPORT,
         unit=report.unit,
-        obj=report,
+        obj=report if report.pk else None,
         summary=f"下载填报模板：{report.period.title}{report.unit.name}",
         detail={"kind": "district_template", "period": report.period.code, "format": "xlsx"},
     )
-    return _xlsx(data, sheets.template_filename(report))
+    return _xlsx(data, district_template.filename(report))
 
 
-@require_role(Role.CLERK)
+@require_right(Do.ENTER)
 def template_upload(request, period_code, unit_code):
     report = _clerk_report(request, period_code, unit_code)
-    blocked = services.edit_block_reason(report)
+    blocked = decide(request.user, Do.ENTER, report).reason
     form, upload, payload = SheetUploadForm(), None, None
-    if request.method == "POST" and blocked is None:
+    if request.method == "POST" and not blocked:
         form = SheetUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                upload = sheets.district_template_read(form.data_bytes(), report=report)
-            except sheets.SheetError as exc:
+                upload = district_template.template_read(form.data_bytes(), report=report)
+            except reading.SheetError as exc:
                 form.add_error("file", str(exc))
             else:
                 if not upload.errors and upload.changed:
                     payload = signing.dumps(
                         {
                             "user": request.user.pk,
-                            "report": report.pk,
+                            "unit": report.unit.code,
+                            "period": report.period.code,
                             "version": report.version,
                             "raw": upload.raw,
                             "file": _file_name(form),
@@ -231,23 +266,28 @@ def template_upload(request, period_code, unit_code):
             "upload": upload,
             "payload": payload,
             "edited_since_download": edited_since_download,
-            "max_size": sheets.size_text(sheets.upload_limit()),
+            "max_size": reading.size_text(reading.upload_limit()),
         },
     )
 
 
-@require_role(Role.CLERK)
+@require_right(Do.ENTER)
 @require_POST
 def template_confirm(request, period_code, unit_code):
     report = _clerk_report(request, period_code, unit_code)
     data = _unsign(request, TEMPLATE_SALT)
-    if data is None or data.get("report") != report.pk:
+    if (
+        data is None
+        or data.get("unit") != report.unit.code
+        or data.get("period") != report.period.code
+    ):
         messages.error(request, EXPIRED)
         return redirect("indicators:template_upload", period_code, unit_code)
     try:
         with transaction.atomic():
             saved = services.report_save(
-                report_id=report.pk,
+                unit=report.unit,
+                period=report.period,
                 raw=data["raw"],
                 expected_version=data["version"],
                 submit=False,
@@ -257,7 +297,7 @@ def template_confirm(request, period_code, unit_code):
                 actor=request.user,
                 action=Action.IMPORT,
                 unit=report.unit,
-                obj=report,
+                obj=saved,
                 summary=f"上传填报模板：{report.period.title}{report.unit.name}，保存草稿",
                 detail={
                     "kind": "district_template",
@@ -279,7 +319,5 @@ def template_confirm(request, period_code, unit_code):
         reasons = [m for ms in exc.errors.values() for m in ms]
         messages.error(request, "没有保存：" + " ".join(reasons))
         return redirect("indicators:template_upload", period_code, unit_code)
-    messages.success(
-        request, "已按上传的表格保存草稿。请核对后点击「提交市局」，提交后由市局审核。"
-    )
+    messages.success(request, "已按上传的表格保存草稿。请核对后点击「提交」，提交后进入审核。")
     return redirect("indicators:report_edit", period_code, unit_code)

@@ -12,7 +12,6 @@ from decimal import Decimal as D
 import pytest
 
 from districts.models import Unit
-from indicators import services
 from indicators.circular import (
     behind_paragraph,
     circular_paragraphs,
@@ -23,6 +22,7 @@ from indicators.circular import (
 )
 from indicators.models import Indicator, Period, Target
 from indicators.selectors import summarize
+from tests.fixtures.reports import counted, history
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -137,15 +137,15 @@ def test_every_number_of_the_demo_paragraph_is_the_summarys(city, q2_2023):
 def q2_2022_history(seed, office):
     period = Period.objects.create(year=2022, quarter=2, status=Period.Status.CLOSED)
     for code, (grants, valid, pct) in Q2_2022.items():
-        services.history_record(
-            unit=Unit.objects.get(code=code),
-            period=period,
-            values={
+        history(
+            office,
+            Unit.objects.get(code=code),
+            period,
+            {
                 "invention_grants": D(grants),
                 "valid_inventions": D(valid),
                 "pct_applications": D(pct),
             },
-            user=office,
         )
     return period
 
@@ -165,12 +165,7 @@ def test_every_number_is_the_summarys_with_last_years_figures(city, q2_2023, q2_
 
 
 def test_a_fall_on_last_year_is_written_as_a_fall(city, q2_2023, q2_2022_history, office):
-    services.history_record(
-        unit=Unit.objects.get(code="370481"),
-        period=q2_2022_history,
-        values={"invention_grants": D(200)},
-        user=office,
-    )
+    history(office, Unit.objects.get(code="370481"), q2_2022_history, {"invention_grants": D(200)})
     s = summarize(q2_2023, city)
     figures = figures_paragraph(s)
     # 2022: 200 + 190 = 390 grants; 2023: 326 → −16.41%.
@@ -213,12 +208,7 @@ def test_stocks_are_not_compared_with_the_benchmark(city, q2_2023):
 
 
 def test_units_not_reported_are_named_and_totals_marked_partial(city, q3_2023, tengzhou, office):
-    services.history_record(
-        unit=tengzhou,
-        period=q3_2023,
-        values={"invention_grants": D(150), "valid_inventions": D(860)},
-        user=office,
-    )
+    counted(tengzhou, q3_2023, {"invention_grants": D(150), "valid_inventions": D(860)})
     s = summarize(q3_2023, city)
     figures, behind = circular_paragraphs(s)
     assert figures == (
@@ -251,7 +241,7 @@ def test_an_indicator_kept_out_of_the_table_is_still_in_the_text(city, q2_2023, 
         in_table=False,
     )
     for unit in Unit.objects.filter(parent=city):
-        services.history_record(unit=unit, period=q2_2023, values={marks.code: D(464)}, user=office)
+        history(office, unit, q2_2023, {marks.code: D(464)})
     s = summarize(q2_2023, city)
     figures = figures_paragraph(s)
     assert figures.endswith("专利侵权裁决案件2件；新增国内注册商标3248件。")

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from audit.models import Action, AuditEvent
 from indicators import services
-from indicators.models import Notice
+from indicators.models import Notice, Report
 
 
 def local(*args):
@@ -31,9 +31,10 @@ def test_reminds_only_units_that_have_not_submitted(
     q3_2023, tengzhou, tengzhou_clerk, xuecheng_clerk
 ):
     _due(q3_2023, datetime.date(2026, 11, 27))
-    report = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
-    services.report_save(
-        report_id=report.pk,
+    report = Report(unit=tengzhou, period=q3_2023)
+    report = services.report_save(
+        unit=report.unit,
+        period=report.period,
         raw={
             "invention_grants": "150",
             "valid_inventions": "860",

@@ -13,12 +13,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Length, Pt
 
-from indicators import services
 from indicators.circular import circular_paragraphs
 from indicators.exports.docx import build_circular, circular_docx_bytes, circular_filename
 from indicators.exports.xlsx import summary_xlsx_bytes
 from indicators.selectors import summarize
 from indicators.table import PARTIAL_NOTE
+from tests.fixtures.reports import counted
 
 # The seed's attachment table as published (DOMAIN.md), in the printed form.
 SEED = [
@@ -227,9 +227,7 @@ def _word_merges(table):
 
 
 def test_a_partial_total_is_starred_with_the_tables_note(city, q3_2023, tengzhou, office):
-    services.history_record(
-        unit=tengzhou, period=q3_2023, values={"invention_grants": D(150)}, user=office
-    )
+    counted(tengzhou, q3_2023, {"invention_grants": D(150)})
     s = summarize(q3_2023, city)
     doc = Document(io.BytesIO(circular_docx_bytes(s)))
     (table,) = doc.tables

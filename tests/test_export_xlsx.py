@@ -199,12 +199,18 @@ def test_a_partial_total_is_starred_and_explained_below_the_table(
     city, q3_2023, tengzhou, tengzhou_clerk
 ):
     from indicators import services
+    from indicators.models import Report
 
-    report = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+    report = Report(unit=tengzhou, period=q3_2023)
     raw = {"invention_grants": "150", "valid_inventions": "860", "certified_enterprises": "4"}
     raw |= {"pct_applications": "1", "infringement_rulings": "0"}
-    services.report_save(
-        report_id=report.pk, raw=raw, expected_version=0, submit=True, user=tengzhou_clerk
+    report = services.report_save(
+        unit=report.unit,
+        period=report.period,
+        raw=raw,
+        expected_version=0,
+        submit=True,
+        user=tengzhou_clerk,
     )
     ws = read_back(summarize(q3_2023, city))
     total_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "全市")

@@ -198,8 +198,13 @@ def test_admin_refuses_a_fractional_or_parent_target_and_a_loop_in_the_tree(
     data = {"unit": tengzhou.pk, "indicator": grants.pk, "year": 2023, "value": "195.5"}
     response = c.post(url, data)
     assert response.status_code == 200 and "只能填整数" in response.content.decode()
-    response = c.post(url, {**data, "unit": city.pk, "value": "800"})
-    assert "汇总单位" in response.content.decode()
+    # A target is named by its unit, indicator and year: those are fixed once it exists.
+    response = c.post(
+        reverse("admin:indicators_target_add"),
+        {**data, "unit": city.pk, "year": 2024, "value": "800"},
+    )
+    assert response.status_code == 200 and "汇总单位" in response.content.decode()
+    assert not Target.objects.filter(unit=city).exists()
     target.refresh_from_db()
     assert target.value == 196 and target.unit == tengzhou
     unit_url = reverse("admin:districts_unit_change", args=[city.pk])

@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import Action, AuditEvent
+from districts.access import NotNow
 from indicators import services
 from indicators.models import Figure, Notice, Period, Report, Transition
 
@@ -27,24 +28,57 @@ def local(*args):
 
 
 @pytest.fixture
-def q3_report(tengzhou, q3_2023, tengzhou_clerk):
-    return services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+def q3_report(tengzhou, q3_2023):
+    """Tengzhou's 2023Q3 report to be: nothing is stored until its first save."""
+    return Report(unit=tengzhou, period=q3_2023)
+
+
+def current(report) -> Report:
+    """The stored report (its pk filled in on the caller's object too)."""
+    stored = Report.objects.get(unit=report.unit, period=report.period)
+    report.pk, report.id = stored.pk, stored.pk
+    return stored
+
+
+def version(report) -> int:
+    stored = Report.objects.filter(unit=report.unit, period=report.period).first()
+    return stored.version if stored else 0
 
 
 def save(report, user, submit=False, **changes):
-    report.refresh_from_db()
-    return services.report_save(
-        report_id=report.pk,
+    saved = services.report_save(
+        unit=report.unit,
+        period=report.period,
         raw={**GOOD, **changes},
-        expected_version=report.version,
+        expected_version=version(report),
         submit=submit,
         user=user,
+    )
+    report.pk, report.id = saved.pk, saved.pk
+    return saved
+
+
+def approve(report, user):
+    return services.report_approve(
+        report_id=current(report).pk, user=user, expected_version=version(report)
+    )
+
+
+def return_(report, user, reason):
+    return services.report_return(
+        report_id=current(report).pk, user=user, reason=reason, expected_version=version(report)
+    )
+
+
+def reopen(report, user, reason):
+    return services.report_reopen(
+        report_id=current(report).pk, user=user, reason=reason, expected_version=version(report)
     )
 
 
 def test_clerk_submits_office_approves_and_the_report_is_locked(q3_report, tengzhou_clerk, office):
     save(q3_report, tengzhou_clerk, submit=True)
-    services.report_approve(report_id=q3_report.pk, user=office)
+    approve(q3_report, office)
     q3_report.refresh_from_db()
     assert q3_report.state == Report.State.APPROVED
     assert q3_report.reviewed_by == office
@@ -59,23 +93,23 @@ def test_only_office_staff_approve_return_or_reopen(seed, q3_report, tengzhou_cl
     save(q3_report, tengzhou_clerk, submit=True)
     user = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):
-        services.report_approve(report_id=q3_report.pk, user=user)
+        approve(q3_report, user)
     with pytest.raises(PermissionDenied):
-        services.report_return(report_id=q3_report.pk, user=user, reason="x")
+        return_(q3_report, user, "x")
     with pytest.raises(PermissionDenied):
-        services.report_reopen(report_id=q3_report.pk, user=user, reason="x")
+        reopen(q3_report, user, "x")
     q3_report.refresh_from_db()
     assert q3_report.state == Report.State.SUBMITTED
 
 
 def test_a_draft_cannot_be_approved_or_returned(q3_report, tengzhou_clerk, office):
     save(q3_report, tengzhou_clerk)
-    with pytest.raises(services.TransitionError):
-        services.report_approve(report_id=q3_report.pk, user=office)
-    with pytest.raises(services.TransitionError):
-        services.report_return(report_id=q3_report.pk, user=office, reason="数字不对")
-    with pytest.raises(services.TransitionError):
-        services.report_reopen(report_id=q3_report.pk, user=office, reason="数字不对")
+    with pytest.raises(NotNow):
+        approve(q3_report, office)
+    with pytest.raises(NotNow):
+        return_(q3_report, office, "数字不对")
+    with pytest.raises(NotNow):
+        reopen(q3_report, office, "数字不对")
 
 
 def test_return_needs_a_reason_and_lets_the_clerk_fix_and_resubmit(
@@ -83,8 +117,8 @@ def test_return_needs_a_reason_and_lets_the_clerk_fix_and_resubmit(
 ):
     save(q3_report, tengzhou_clerk, submit=True)
     with pytest.raises(ValidationError):
-        services.report_return(report_id=q3_report.pk, user=office, reason="   ")
-    services.report_return(report_id=q3_report.pk, user=office, reason="授权量与国知局数据不符")
+        return_(q3_report, office, "   ")
+    return_(q3_report, office, "授权量与国知局数据不符")
     q3_report.refresh_from_db()
     assert q3_report.state == Report.State.RETURNED
     assert q3_report.return_reason == "授权量与国知局数据不符"
@@ -103,10 +137,10 @@ def test_return_needs_a_reason_and_lets_the_clerk_fix_and_resubmit(
 
 def test_reopen_needs_approved_and_a_reason_and_is_recorded(q3_report, tengzhou_clerk, office):
     save(q3_report, tengzhou_clerk, submit=True)
-    services.report_approve(report_id=q3_report.pk, user=office)
+    approve(q3_report, office)
     with pytest.raises(ValidationError):
-        services.report_reopen(report_id=q3_report.pk, user=office, reason="")
-    services.report_reopen(report_id=q3_report.pk, user=office, reason="国知局更正了数据")
+        reopen(q3_report, office, "")
+    reopen(q3_report, office, "国知局更正了数据")
     q3_report.refresh_from_db()
     assert q3_report.state == Report.State.RETURNED
     event = AuditEvent.objects.filter(action=Action.REPORT_REOPENED).get()
@@ -118,9 +152,9 @@ def test_every_transition_leaves_an_audit_row_and_a_transition_with_the_figures(
     q3_report, tengzhou_clerk, office, tengzhou
 ):
     save(q3_report, tengzhou_clerk, submit=True)
-    services.report_return(report_id=q3_report.pk, user=office, reason="核对")
+    return_(q3_report, office, "核对")
     save(q3_report, tengzhou_clerk, submit=True)
-    services.report_approve(report_id=q3_report.pk, user=office)
+    approve(q3_report, office)
     actions = list(
         AuditEvent.objects.filter(object_id=str(q3_report.pk), action__startswith="report_")
         .order_by("id")
@@ -158,16 +192,15 @@ def test_after_the_deadline_the_clerk_cannot_edit(q3_report, q3_2023, tengzhou_c
     ):
         save(q3_report, tengzhou_clerk)
     assert "截止" in exc.value.errors[""][0]
-    assert not Figure.objects.filter(report=q3_report).exists()
+    # A refused first save creates nothing: no report, no figure.
+    assert not Report.objects.filter(unit=q3_report.unit, period=q3_2023).exists()
 
 
 def test_an_extension_lets_exactly_that_unit_edit_until_its_date(
     q3_report, q3_2023, tengzhou, tengzhou_clerk, xuecheng_clerk, office
 ):
     _deadline(q3_2023, datetime.date(2026, 10, 15))
-    xuecheng_report = services.report_open(
-        unit=xuecheng_clerk.profile.unit, period=q3_2023, user=xuecheng_clerk
-    )
+    xuecheng_report = Report(unit=xuecheng_clerk.profile.unit, period=q3_2023)
     with time_machine.travel(local(2026, 10, 16, 9, 0), tick=False):
         services.extension_grant(
             period=q3_2023,
@@ -226,9 +259,9 @@ def test_a_falling_stock_needs_an_explanation_to_submit(q3_report, tengzhou_cler
 def test_a_big_move_against_last_year_needs_an_explanation(
     q3_report, tengzhou, tengzhou_clerk, office
 ):
-    q3_2022 = Period.objects.create(year=2022, quarter=3, status=Period.Status.CLOSED)
+    Period.objects.create(year=2022, quarter=3, status=Period.Status.CLOSED)
     services.history_record(
-        unit=tengzhou, period=q3_2022, values={"invention_grants": D(50)}, user=office
+        actor=office, unit=tengzhou, year=2022, quarter=3, values={"invention_grants": D(50)}
     )
     with pytest.raises(services.FigureErrors) as exc:
         save(q3_report, tengzhou_clerk, submit=True)  # 150 vs 50: +200%
@@ -239,11 +272,11 @@ def test_a_big_move_against_last_year_needs_an_explanation(
 def test_completeness_counts(q3_2023, city, tengzhou, tengzhou_clerk, xuecheng_clerk, office):
     from indicators.selectors import completeness
 
-    r1 = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+    r1 = Report(unit=tengzhou, period=q3_2023)
     save(r1, tengzhou_clerk, submit=True)
-    r2 = services.report_open(unit=xuecheng_clerk.profile.unit, period=q3_2023, user=xuecheng_clerk)
+    r2 = Report(unit=xuecheng_clerk.profile.unit, period=q3_2023)
     save(r2, xuecheng_clerk, submit=True)
-    services.report_return(report_id=r2.pk, user=office, reason="核对")
+    return_(r2, office, "核对")
     c = completeness(q3_2023, city)
     assert c.counts == {
         "reported": 1,
@@ -254,7 +287,7 @@ def test_completeness_counts(q3_2023, city, tengzhou, tengzhou_clerk, xuecheng_c
         "late": 0,
     }
     assert [r.unit.label for r in c.rows][:2] == ["滕州市", "薛城区"]
-    services.report_approve(report_id=r1.pk, user=office)
+    approve(r1, office)
     c = completeness(q3_2023, city)
     assert c.counts["approved"] == 1 and c.counts["reported"] == 1
 
@@ -265,7 +298,7 @@ def test_a_submission_after_the_deadline_counts_as_late(
     from indicators.selectors import completeness
 
     _deadline(q3_2023, datetime.date(2026, 10, 15))
-    r = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+    r = Report(unit=tengzhou, period=q3_2023)
     with time_machine.travel(local(2026, 10, 16, 9, 0), tick=False):
         services.extension_grant(
             period=q3_2023,
@@ -290,11 +323,11 @@ def test_an_approved_report_of_a_closed_period_cannot_be_reopened(
     q3_report, tengzhou_clerk, office, q3_2023
 ):
     save(q3_report, tengzhou_clerk, submit=True)
-    services.report_approve(report_id=q3_report.pk, user=office)
+    approve(q3_report, office)
     q3_2023.status = Period.Status.CLOSED
     q3_2023.save()
-    with pytest.raises(services.TransitionError, match="不在填报期内"):
-        services.report_reopen(report_id=q3_report.pk, user=office, reason="更正")
+    with pytest.raises(NotNow, match="不在填报期内"):
+        reopen(q3_report, office, "更正")
     q3_report.refresh_from_db()
     assert q3_report.state == Report.State.APPROVED
 
@@ -302,7 +335,7 @@ def test_an_approved_report_of_a_closed_period_cannot_be_reopened(
 def test_a_long_return_reason_is_kept_whole(q3_report, tengzhou_clerk, office):
     save(q3_report, tengzhou_clerk, submit=True)
     reason = "请核对授权量。" * 100  # 700 characters
-    services.report_return(report_id=q3_report.pk, user=office, reason=reason)
+    return_(q3_report, office, reason)
     assert Notice.objects.get(user=tengzhou_clerk, kind=Notice.Kind.RETURNED).message.endswith(
         reason
     )

@@ -4,8 +4,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators import services, sheets
+from indicators import services
 from indicators.models import Report
+from indicators.sheets import template as template_book
+from spreadsheets import reading
 from tests.fixtures.workbooks import fill, load, save, with_cached_results
 
 # Rows of the five seeded indicators in the template, in the office's order.
@@ -15,12 +17,12 @@ FILLED = {f"E{GRANTS}": 150, f"E{VALID}": 860, f"E{CERTIFIED}": 4, f"E{PCT}": 1,
 
 @pytest.fixture
 def report(tengzhou, q3_2023, tengzhou_clerk):
-    opened = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
-    return Report.objects.select_related("unit", "period").get(pk=opened.pk)
+    """Tengzhou's 2023Q3 report before anything is entered (a template creates nothing)."""
+    return Report(unit=tengzhou, period=q3_2023)
 
 
 def template(report) -> bytes:
-    return sheets.district_template_bytes(report)
+    return template_book.template_bytes(report)
 
 
 def test_the_template_names_the_unit_and_quarter_and_carries_the_references(report):
@@ -66,15 +68,16 @@ def test_only_value_and_explanation_cells_are_open_and_counts_are_whole_numbers(
     grants, valid = rules[f"E{GRANTS}"], rules[f"E{VALID}"]
     # A cumulative count may not fall below last quarter's; a stock only below zero.
     assert (grants.type, grants.operator, grants.formula1) == ("whole", "greaterThanOrEqual", "104")
-    assert "不小于上季度 104" in grants.error
+    assert "不小于上季度（2023年上半年） 104" in grants.error
     assert (valid.type, valid.formula1) == ("whole", "0")
 
 
 def test_stored_figures_and_explanations_are_prefilled_and_formula_like_text_stays_text(
     report, tengzhou_clerk
 ):
-    services.report_save(
-        report_id=report.pk,
+    report = services.report_save(
+        unit=report.unit,
+        period=report.period,
         raw={"invention_grants": "120", "explain_invention_grants": "=1+1 不是公式"},
         expected_version=0,
         submit=False,
@@ -89,7 +92,7 @@ def test_stored_figures_and_explanations_are_prefilled_and_formula_like_text_sta
 
 def test_a_filled_template_is_read_and_checked_like_the_web_form(report):
     data = fill(template(report), {**FILLED, f"J{GRANTS}": "新增较多"})
-    upload = sheets.district_template_read(data, report=report)
+    upload = template_book.template_read(data, report=report)
     assert upload.errors == []
     assert [(line.indicator.code, line.new) for line in upload.lines] == [
         ("invention_grants", D(150)),
@@ -109,7 +112,7 @@ def test_a_filled_template_is_read_and_checked_like_the_web_form(report):
         (
             {f"E{GRANTS}": 100},
             f"E{GRANTS}（发明专利授权量）："
-            "发明专利授权量是自1月1日起的累计数，不能小于上季度的 104件。",
+            "发明专利授权量是自1月1日起的累计数，不能小于上季度（2023年上半年）的 104件。",
         ),
         (
             {f"E{VALID}": "八百"},
@@ -123,38 +126,32 @@ def test_a_filled_template_is_read_and_checked_like_the_web_form(report):
     ],
 )
 def test_values_that_break_the_entry_forms_rules_are_listed_by_cell(report, cells, expected):
-    upload = sheets.district_template_read(
-        fill(template(report), {**FILLED, **cells}), report=report
-    )
+    upload = template_book.template_read(fill(template(report), {**FILLED, **cells}), report=report)
     assert upload.errors == [expected]
 
 
 def test_blank_cells_stay_blank_as_in_a_draft(report):
-    upload = sheets.district_template_read(
-        fill(template(report), {f"E{GRANTS}": 150}), report=report
-    )
+    upload = template_book.template_read(fill(template(report), {f"E{GRANTS}": 150}), report=report)
     assert upload.errors == []
     assert [line.new for line in upload.lines] == [D(150), None, None, None, None]
 
 
 def test_a_formula_is_read_through_its_result_or_refused(report):
     data = fill(template(report), {**FILLED, f"E{GRANTS}": "=104+46"})
-    with pytest.raises(sheets.SheetError) as exc:
-        sheets.district_template_read(data, report=report)
+    with pytest.raises(reading.SheetError) as exc:
+        template_book.template_read(data, report=report)
     assert str(exc.value).startswith(f"E{GRANTS} 是公式，但文件里没有保存公式的计算结果")
-    upload = sheets.district_template_read(
+    upload = template_book.template_read(
         with_cached_results(data, {f"E{GRANTS}": 150}), report=report
     )
     assert (upload.lines[0].new, upload.lines[0].from_formula) == (D(150), True)
 
 
 def test_another_units_template_is_refused(report, xuecheng_clerk, q3_2023):
-    theirs = services.report_open(
-        unit=xuecheng_clerk.profile.unit, period=q3_2023, user=xuecheng_clerk
-    )
+    theirs = Report(unit=xuecheng_clerk.profile.unit, period=q3_2023)
     data = fill(template(theirs), FILLED)
-    with pytest.raises(sheets.SheetError) as exc:
-        sheets.district_template_read(data, report=report)
+    with pytest.raises(reading.SheetError) as exc:
+        template_book.template_read(data, report=report)
     assert str(exc.value) == (
         "这是薛城区（370403）的填报表，不能上传到滕州市。请下载本单位的模板填写后再上传。"
     )
@@ -162,8 +159,8 @@ def test_another_units_template_is_refused(report, xuecheng_clerk, q3_2023):
 
 def test_another_quarters_template_is_refused(report, tengzhou, q2_2023):
     earlier = Report.objects.get(unit=tengzhou, period=q2_2023)
-    with pytest.raises(sheets.SheetError) as exc:
-        sheets.district_template_read(template(earlier), report=report)
+    with pytest.raises(reading.SheetError) as exc:
+        template_book.template_read(template(earlier), report=report)
     assert str(exc.value) == (
         "这是2023年上半年的填报表，本页是2023年前三季度。请下载2023年前三季度的模板填写后再上传。"
     )
@@ -189,8 +186,8 @@ def test_a_tampered_template_is_refused(report, breakage, expected):
         ws["E6"] = "数值"
     elif breakage == "merge":
         ws.merge_cells("E7:E8")
-    with pytest.raises(sheets.SheetError) as exc:
-        sheets.district_template_read(save(wb), report=report)
+    with pytest.raises(reading.SheetError) as exc:
+        template_book.template_read(save(wb), report=report)
     assert str(exc.value).startswith(expected)
 
 
@@ -199,6 +196,6 @@ def test_an_indicator_added_after_the_download_asks_for_a_new_template(report):
 
     data = fill(template(report), FILLED)
     Indicator.objects.create(code="trademarks", name="有效注册商标", unit_label="件", kind="stock")
-    with pytest.raises(sheets.SheetError) as exc:
-        sheets.district_template_read(data, report=report)
-    assert "市局新增了指标“有效注册商标”" in str(exc.value)
+    with pytest.raises(reading.SheetError) as exc:
+        template_book.template_read(data, report=report)
+    assert "新增了指标“有效注册商标”" in str(exc.value)

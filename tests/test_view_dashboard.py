@@ -19,10 +19,10 @@ from docx import Document
 
 from audit.models import Action, AuditEvent
 from districts.models import Unit
-from indicators import services
 from indicators.circular import circular_paragraphs
 from indicators.models import Period
 from indicators.selectors import summarize
+from tests.fixtures.reports import counted, history
 from tests.test_selector_summary import _add_units
 
 DASHBOARD = reverse("indicators:dashboard", args=["2023Q2", "370400"])
@@ -197,12 +197,8 @@ def last_year(seed, office):
     q4 = Period.objects.get(year=2022, quarter=4)
     for code, grants_h1, grants_year in (("370481", 80, 170), ("370403", 30, 66)):
         unit = Unit.objects.get(code=code)
-        services.history_record(
-            unit=unit, period=q2, values={"invention_grants": D(grants_h1)}, user=office
-        )
-        services.history_record(
-            unit=unit, period=q4, values={"invention_grants": D(grants_year)}, user=office
-        )
+        history(office, unit, q2, {"invention_grants": D(grants_h1)})
+        history(office, unit, q4, {"invention_grants": D(grants_year)})
     return q2, q4
 
 
@@ -251,9 +247,7 @@ def test_the_generated_paragraph_is_on_the_dashboard(client_for, office, city, q
 
 
 def test_a_partial_total_is_starred_on_the_dashboard(client_for, office, tengzhou, q3_2023):
-    services.history_record(
-        unit=tengzhou, period=q3_2023, values={"invention_grants": D(150)}, user=office
-    )
+    counted(tengzhou, q3_2023, {"invention_grants": D(150)})
     page = _page(client_for(office), reverse("indicators:dashboard", args=["2023Q3", "370400"]))
     grants = re.search(r'data-indicator="invention_grants">(.*?)</article>', page, re.S)[1]
     assert '<span class="figure">150</span>' in grants

@@ -29,12 +29,18 @@ def test_office_home_says_what_waits_for_review(
     client_for, office, tengzhou, q3_2023, tengzhou_clerk
 ):
     from indicators import services
+    from indicators.models import Report
 
-    report = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
+    report = Report(unit=tengzhou, period=q3_2023)
     raw = {"invention_grants": "150", "valid_inventions": "860", "certified_enterprises": "4"}
     raw |= {"pct_applications": "1", "infringement_rulings": "0"}
-    services.report_save(
-        report_id=report.pk, raw=raw, expected_version=0, submit=True, user=tengzhou_clerk
+    report = services.report_save(
+        unit=report.unit,
+        period=report.period,
+        raw=raw,
+        expected_version=0,
+        submit=True,
+        user=tengzhou_clerk,
     )
     html = client_for(office).get(reverse("indicators:home")).content.decode()
     assert "审核 1 份已报送的表" in html

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from indicators import services
 from indicators.models import Figure, Notice, Report
+from tests.fixtures.reports import return_
 
 GOOD = {
     "invention_grants": "150",
@@ -22,9 +23,14 @@ COMPLETENESS = reverse("indicators:completeness", args=["2023Q3", "370400"])
 
 @pytest.fixture
 def submitted(tengzhou, q3_2023, tengzhou_clerk):
-    report = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
-    services.report_save(
-        report_id=report.pk, raw=GOOD, expected_version=0, submit=True, user=tengzhou_clerk
+    report = Report(unit=tengzhou, period=q3_2023)
+    report = services.report_save(
+        unit=report.unit,
+        period=report.period,
+        raw=GOOD,
+        expected_version=0,
+        submit=True,
+        user=tengzhou_clerk,
     )
     return Report.objects.get(pk=report.pk)
 
@@ -43,14 +49,16 @@ def test_office_approves_from_the_review_page(client_for, office, submitted):
     c = client_for(office)
     html = c.get(REVIEW).content.decode()
     assert "审核通过" in html and "退回" in html
-    response = c.post(REVIEW, {"action": "approve"})
+    response = c.post(REVIEW, {"action": "approve", "version": submitted.version})
     assert response.status_code == 302 and response.url == COMPLETENESS
     submitted.refresh_from_db()
     assert submitted.state == Report.State.APPROVED
 
 
 def test_return_without_a_reason_shows_the_message_next_to_the_field(client_for, office, submitted):
-    response = client_for(office).post(REVIEW, {"action": "return", "reason": "  "})
+    response = client_for(office).post(
+        REVIEW, {"action": "return", "reason": "  ", "version": submitted.version}
+    )
     assert response.status_code == 200
     assert 'id="return-error"' in response.content.decode()
     assert "请填写退回原因" in response.content.decode()
@@ -61,7 +69,10 @@ def test_return_without_a_reason_shows_the_message_next_to_the_field(client_for,
 def test_clerk_sees_the_return_reason_and_the_reviewer_sees_what_changed(
     client_for, office, tengzhou_clerk, submitted
 ):
-    client_for(office).post(REVIEW, {"action": "return", "reason": "授权量请按国知局口径核对"})
+    client_for(office).post(
+        REVIEW,
+        {"action": "return", "reason": "授权量请按国知局口径核对", "version": submitted.version},
+    )
     clerk = client_for(tengzhou_clerk)
     home = clerk.get(reverse("indicators:home")).content.decode()
     assert "授权量请按国知局口径核对" in home
@@ -94,9 +105,10 @@ def test_clerk_post_to_a_submitted_report_changes_nothing(client_for, tengzhou_c
 def test_reviewer_sees_the_clerks_explanation_next_to_the_figure(
     client_for, office, tengzhou, q3_2023, tengzhou_clerk
 ):
-    report = services.report_open(unit=tengzhou, period=q3_2023, user=tengzhou_clerk)
-    services.report_save(
-        report_id=report.pk,
+    report = Report(unit=tengzhou, period=q3_2023)
+    report = services.report_save(
+        unit=report.unit,
+        period=report.period,
         raw={**GOOD, "valid_inventions": "800", "explain_valid_inventions": "28件因未缴年费失效"},
         expected_version=0,
         submit=True,
@@ -173,7 +185,7 @@ def test_clerk_marks_a_notice_read_but_not_someone_elses(
 
 
 def test_report_page_shows_its_own_history(client_for, tengzhou_clerk, office, submitted):
-    services.report_return(report_id=submitted.pk, user=office, reason="核对")
+    return_(submitted, office, "核对")
     html = (
         client_for(tengzhou_clerk)
         .get(reverse("indicators:report_edit", args=["2023Q3", "370481"]))

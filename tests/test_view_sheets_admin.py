@@ -12,6 +12,7 @@ from django.urls import reverse
 from audit.models import Action, AuditEvent
 from districts.models import Population, Unit
 from indicators.models import Report, Target
+from tests.fixtures.audit import last_event, new_events
 from tests.fixtures.workbooks import xlsx_of
 
 XLSX_FORMAT = "0"  # indicators.resources.FORMATS: xlsx, then csv
@@ -44,7 +45,8 @@ def test_office_sees_import_and_export_on_each_list(client_for, office, name):
     assert page.status_code == 200
     text = page.content.decode()
     assert "全部行都正确才会写入" in text
-    assert "ZZIP_ACTOR=office python manage.py import indicators.resources." in text
+    app = name.split("_")[0]
+    assert f"ZZIP_ACTOR=office python manage.py import {app}.resources." in text
 
 
 def test_the_figures_import_page_states_the_locked_period_rule(client_for, office):
@@ -82,6 +84,7 @@ def test_only_office_staff_hold_the_import_and_export_permission(request, who):
 
 def test_upload_preview_confirm_writes_and_audits(client_for, office):
     c = client_for(office)
+    mark = last_event()
     data = xlsx_of(
         [
             HEADER,
@@ -101,9 +104,9 @@ def test_upload_preview_confirm_writes_and_audits(client_for, office):
     assert Target.objects.filter(year=2024).count() == 2
     page = c.get(response.url).content.decode()
     assert "导入完成：新增 2，修改 0，未变 0。" in page
-    event = AuditEvent.objects.get(action=Action.IMPORT)
+    event = new_events(mark, action=Action.IMPORT).get()
     assert event.actor == office and event.detail["file"] == "目标.xlsx"
-    assert AuditEvent.objects.filter(action=Action.TARGET_CHANGED).count() == 2
+    assert new_events(mark, action=Action.TARGET_CHANGED).count() == 2
 
 
 def test_bad_rows_are_listed_with_the_sheets_row_numbers_and_cannot_be_confirmed(

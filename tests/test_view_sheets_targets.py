@@ -7,8 +7,10 @@ from django.urls import reverse
 
 from audit.models import Action, AuditEvent
 from districts.models import Profile, Role
-from indicators import sheets
 from indicators.models import Target
+from indicators.sheets import targets as target_book
+from spreadsheets import reading
+from tests.fixtures.audit import last_event, new_events
 from tests.fixtures.workbooks import fill, load
 
 PAGE = reverse("indicators:target_sheet", args=[2023])
@@ -60,7 +62,7 @@ def test_the_year_picker_and_the_bare_address_lead_to_a_year(client_for, office)
 def test_downloading_gives_the_sheet_and_is_audited(client_for, office):
     response = client_for(office).get(XLSX)
     assert response.status_code == 200
-    assert response["Content-Type"] == sheets.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == reading.XLSX_CONTENT_TYPE
     assert "filename*=utf-8''2023" in response["Content-Disposition"]
     ws = load(response.content)["目标下达表"]
     assert ws["C5"].value == 196
@@ -69,7 +71,7 @@ def test_downloading_gives_the_sheet_and_is_audited(client_for, office):
 
 def test_an_upload_previews_the_differences_and_confirming_saves_them(client_for, office):
     c = client_for(office)
-    data = fill(sheets.target_sheet_bytes(year=2023), {"C5": 200, "D11": 630})
+    data = fill(target_book.sheet_bytes(year=2023), {"C5": 200, "D11": 630})
     response = upload(c, data)
     assert response.status_code == 200
     html = response.content.decode()
@@ -79,19 +81,20 @@ def test_an_upload_previews_the_differences_and_confirming_saves_them(client_for
     assert grants() == 196  # nothing written before the confirmation
 
     payload = response.context["payload"]
+    mark = last_event()
     response = c.post(CONFIRM, {"payload": payload})
     assert response.status_code == 302 and response.url == PAGE
     assert grants() == 200
     assert (
         Target.objects.get(unit__code="370400GX", indicator__code="valid_inventions").value == 630
     )
-    assert AuditEvent.objects.filter(action=Action.TARGET_CHANGED).count() == 2
+    assert new_events(mark, action=Action.TARGET_CHANGED).count() == 2
     page = c.get(PAGE).content.decode()
     assert "已保存 2 个2023年度目标。" in page
 
 
 def test_an_upload_with_bad_cells_lists_them_and_offers_no_confirmation(client_for, office):
-    data = fill(sheets.target_sheet_bytes(year=2023), {"C5": "两百", "D6": -3})
+    data = fill(target_book.sheet_bytes(year=2023), {"C5": "两百", "D6": -3})
     response = upload(client_for(office), data)
     html = response.content.decode()
     assert "表中有 2 处问题，没有保存任何目标" in html
@@ -102,7 +105,7 @@ def test_an_upload_with_bad_cells_lists_them_and_offers_no_confirmation(client_f
 
 
 def test_an_unchanged_upload_needs_no_confirmation(client_for, office):
-    response = upload(client_for(office), sheets.target_sheet_bytes(year=2023))
+    response = upload(client_for(office), target_book.sheet_bytes(year=2023))
     assert "表中的目标与系统中完全一致，无需保存。" in response.content.decode()
     assert response.context["payload"] is None
 
@@ -124,12 +127,12 @@ def test_bad_files_get_a_reason_and_write_nothing(client_for, office, data, expe
 
 def test_a_huge_file_is_refused(client_for, office, settings):
     settings.SPREADSHEET_UPLOAD_MAX_BYTES = 1024
-    response = upload(client_for(office), sheets.target_sheet_bytes(year=2023))
+    response = upload(client_for(office), target_book.sheet_bytes(year=2023))
     assert "文件太大" in response.content.decode()
 
 
 def test_the_sheet_of_another_year_is_refused(client_for, office):
-    data = fill(sheets.target_sheet_bytes(year=2024, empty=True), {"C5": 1})
+    data = fill(target_book.sheet_bytes(year=2024, empty=True), {"C5": 1})
     response = upload(client_for(office), data)
     assert "这是2024年的目标下达表，本页是2023年。" in response.content.decode()
 
@@ -139,7 +142,7 @@ def test_a_tampered_or_foreign_payload_is_refused(client_for, office):
     # Another office account, past any first-login password change.
     extra = {"must_change_password": False} if hasattr(Profile, "must_change_password") else {}
     Profile.objects.create(user=other, unit=office.profile.unit, role=Role.OFFICE, **extra)
-    data = fill(sheets.target_sheet_bytes(year=2023), {"C5": 200})
+    data = fill(target_book.sheet_bytes(year=2023), {"C5": 200})
     payload = upload(client_for(office), data).context["payload"]
 
     response = client_for(other).post(CONFIRM, {"payload": payload}, follow=True)
@@ -151,7 +154,7 @@ def test_a_tampered_or_foreign_payload_is_refused(client_for, office):
 
 def test_a_change_made_after_the_preview_stops_the_confirmation(client_for, office):
     c = client_for(office)
-    payload = upload(c, fill(sheets.target_sheet_bytes(year=2023), {"C5": 200})).context["payload"]
+    payload = upload(c, fill(target_book.sheet_bytes(year=2023), {"C5": 200})).context["payload"]
     Target.objects.filter(unit__code="370481", indicator__code="invention_grants").update(value=199)
     response = c.post(CONFIRM, {"payload": payload}, follow=True)
     assert "预览之后，这些目标已被他人修改：滕州市 · 发明专利授权量" in response.content.decode()

@@ -7,8 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import Action, AuditEvent
-from indicators import services, sheets
-from indicators.models import Figure, FigureChange, Report
+from indicators import services
+from indicators.models import Figure, FigureChange, Period, Report
+from indicators.sheets import targets as target_book
+from spreadsheets import reading
 from tests.fixtures.workbooks import fill, load
 
 PAGE = reverse("indicators:template_upload", args=["2023Q3", "370481"])
@@ -54,7 +56,7 @@ def test_a_parent_unit_has_no_template(client_for, tengzhou_clerk):
 def test_the_clerk_downloads_their_template(client_for, tengzhou_clerk):
     response = client_for(tengzhou_clerk).get(XLSX)
     assert response.status_code == 200
-    assert response["Content-Type"] == sheets.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == reading.XLSX_CONTENT_TYPE
     assert "filename*=utf-8''2023" in response["Content-Disposition"]
     assert load(response.content)["填报表"]["A2"].value == "填报单位：滕州市（370481）"
     event = AuditEvent.objects.get(action=Action.EXPORT)
@@ -100,7 +102,8 @@ def test_values_the_web_form_would_refuse_are_refused_and_nothing_is_saved(
     html = response.content.decode()
     assert "没有保存。请在表格中改正下列单元格后重新上传" in html
     assert (
-        "E7（发明专利授权量）：发明专利授权量是自1月1日起的累计数，不能小于上季度的 104件。" in html
+        "E7（发明专利授权量）：发明专利授权量是自1月1日起的累计数，"
+        "不能小于上季度（2023年上半年）的 104件。" in html
     )
     assert "E9（有效贯标认证企业）：有效贯标认证企业以家计，只能填整数。" in html
     assert response.context["payload"] is None and CONFIRM not in html
@@ -126,7 +129,7 @@ def test_bad_files_get_a_reason(client_for, tengzhou_clerk):
     for data, expected in [
         (b"", "文件是空的"),
         (b"not a spreadsheet at all", "这个文件不是 Excel 表格"),
-        (sheets.target_sheet_bytes(year=2023), "找不到名为“填报表”的工作表"),
+        (target_book.sheet_bytes(year=2023), "找不到名为“填报表”的工作表"),
     ]:
         response = upload(c, data)
         assert response.status_code == 200
@@ -139,9 +142,10 @@ def test_bad_files_get_a_reason(client_for, tengzhou_clerk):
 def test_a_save_made_after_the_preview_is_not_overwritten(client_for, tengzhou_clerk, tengzhou):
     c = client_for(tengzhou_clerk)
     payload = upload(c, fill(c.get(XLSX).content, FILLED)).context["payload"]
-    report = Report.objects.get(unit=tengzhou, period__year=2023, period__quarter=3)
-    services.report_save(
-        report_id=report.pk,
+    report = Report(unit=tengzhou, period=Period.objects.get(year=2023, quarter=3))
+    report = services.report_save(
+        unit=report.unit,
+        period=report.period,
         raw={"invention_grants": "140"},
         expected_version=0,
         submit=False,
@@ -157,9 +161,10 @@ def test_an_edit_after_the_download_is_pointed_out_in_the_preview(
 ):
     c = client_for(tengzhou_clerk)
     template = c.get(XLSX).content
-    report = Report.objects.get(unit=tengzhou, period__year=2023, period__quarter=3)
-    services.report_save(
-        report_id=report.pk,
+    report = Report(unit=tengzhou, period=Period.objects.get(year=2023, quarter=3))
+    report = services.report_save(
+        unit=report.unit,
+        period=report.period,
         raw={"invention_grants": "140"},
         expected_version=0,
         submit=False,
@@ -173,9 +178,10 @@ def test_an_edit_after_the_download_is_pointed_out_in_the_preview(
 def test_a_submitted_report_takes_no_upload(client_for, tengzhou_clerk, tengzhou):
     c = client_for(tengzhou_clerk)
     template = fill(c.get(XLSX).content, FILLED)
-    report = Report.objects.get(unit=tengzhou, period__year=2023, period__quarter=3)
-    services.report_save(
-        report_id=report.pk,
+    report = Report(unit=tengzhou, period=Period.objects.get(year=2023, quarter=3))
+    report = services.report_save(
+        unit=report.unit,
+        period=report.period,
         raw={
             k: str(v)
             for k, v in zip(

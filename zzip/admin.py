@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from districts.access import ADMIN_ROLES, role_of
+from districts.access import Do, has_right
 
 
 class ZzipAdminSite(admin.AdminSite):
@@ -23,7 +23,7 @@ class ZzipAdminSite(admin.AdminSite):
     index_title = "管理"
 
     def has_permission(self, request):
-        return request.user.is_active and role_of(request.user) in ADMIN_ROLES
+        return request.user.is_active and has_right(request.user, Do.ADMIN)
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)

@@ -231,6 +231,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 # target sheet and the district template alike (DATA_UPLOAD_MAX_MEMORY_SIZE does not count
 # uploaded files). A proxy in front should allow a little more, so the message is ours.
 SPREADSHEET_UPLOAD_MAX_BYTES = env_int("SPREADSHEET_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# An admin import waits here between its preview and its confirmation (at most an hour), in a
+# folder of ours, never the shared temporary folder.
+IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", "") or BASE_DIR / "var" / "imports")
 # Only xlsx and csv, for any admin using django-import-export; indicators.resources uses
 # subclasses of these that also read GB18030 CSV and check formulas and merged cells.
 from import_export.formats import base_formats  # noqa: E402  (settings stay one flat file)

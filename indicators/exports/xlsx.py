@@ -20,9 +20,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from spreadsheets.writing import put
+
 from ..computations import round_half_up
 from ..selectors import Summary
-from ..sheets import FORMULA_PREFIXES
 from ..table import PARTIAL_NOTE, UNIT_COLUMN_HEADING, ColumnGroup, column_groups
 
 # Fonts: xlsx names one font per cell with no fallback. 黑体 and 宋体 ship with every
@@ -120,7 +121,7 @@ def build_summary_workbook(summary: Summary) -> Workbook:
         for row, first, last, text, both_rows in headers
     ]
     for row, first, last, text, both_rows in headers:
-        ws.cell(row, first, text)
+        _text(ws, row, first, text)
         end_row = HEADER_BOTTOM_ROW if both_rows else row
         if end_row != row or last != first:
             ws.merge_cells(start_row=row, start_column=first, end_row=end_row, end_column=last)
@@ -160,7 +161,8 @@ def build_summary_workbook(summary: Summary) -> Workbook:
 
     if not summary.complete:
         note_row = last_row + 1
-        ws.cell(note_row, 1, PARTIAL_NOTE).font = BODY_FONT
+        _text(ws, note_row, 1, PARTIAL_NOTE)
+        ws.cell(note_row, 1).font = BODY_FONT
         ws.cell(note_row, 1).alignment = Alignment(
             horizontal="left", vertical="center", wrap_text=True
         )
@@ -177,11 +179,8 @@ def build_summary_workbook(summary: Summary) -> Workbook:
 
 
 def _text(ws: Worksheet, row: int, col: int, text: str) -> None:
-    """Names typed by people (units, titles) are text, even one that looks like a formula."""
-    cell = ws.cell(row, col, text)
-    if text.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    """Names and headings typed by people are text, even one that looks like a formula."""
+    put(ws, row, col, text, font=None, align=None)
 
 
 def _group_widths(group: ColumnGroup) -> list[float]:

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from indicators.models import Figure, Report
+from indicators.models import Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_data")]
 
@@ -68,19 +68,22 @@ def test_clerk_corrects_refused_figures_submits_and_office_downloads_the_table(
     expect(clerk.locator("#id_valid_inventions")).to_have_value("860")
     expect(clerk.locator(".messages")).to_have_count(0)
     shot(clerk, "refused-not-a-number")
-    assert not Figure.objects.filter(report=_tengzhou_q3_report()).exists()
+    # A refused save creates nothing: no report, no figure.
+    assert not Report.objects.filter(
+        unit__code="370481", period__year=2023, period__quarter=3
+    ).exists()
 
     # Below last quarter's 104, which a year-to-date count cannot be: refused on submit.
     _fill(clerk, {**CORRECT, "invention_grants": "50"})
-    expect(live).to_have_text("累计数不能小于上季度的 104件。")
+    expect(live).to_have_text("累计数不能小于上季度（2023年上半年）的 104件。")
     clerk.click("button[name=action][value=submit]")
-    expect(grants_error).to_contain_text("不能小于上季度的 104件")
+    expect(grants_error).to_contain_text("不能小于上季度（2023年上半年）的 104件")
     expect(clerk.locator(".error-summary")).to_contain_text("没有保存")
-    expect(clerk.locator(".state")).to_have_text("草稿")
+    expect(clerk.locator(".state")).to_have_text("未开始")  # a refused save creates nothing
     shot(clerk, "refused-below-last-quarter")
-    report = _tengzhou_q3_report()
-    assert report.state == Report.State.DRAFT
-    assert not report.figures.exists()
+    assert not Report.objects.filter(
+        unit__code="370481", period__year=2023, period__quarter=3
+    ).exists()
 
     # A fresh look at the form shows nothing was kept from either attempt.
     clerk.goto(f"{live_server.url}{FORM}")
@@ -90,7 +93,7 @@ def test_clerk_corrects_refused_figures_submits_and_office_downloads_the_table(
     _fill(clerk, CORRECT)
     expect(live).to_have_text("完成年指导目标 76.5%，高于序时进度1.5个百分点")
     clerk.click("button[name=action][value=submit]")
-    expect(clerk.locator(".messages li")).to_have_text("2023年前三季度滕州市的数据已报送市局。")
+    expect(clerk.locator(".messages li")).to_have_text("2023年前三季度滕州市的数据已报送。")
     expect(clerk.locator(".state")).to_have_text("已报送")
     expect(clerk.locator("#id_invention_grants")).to_have_text("150")
     expect(clerk.locator("button[name=action]")).to_have_count(0)

@@ -53,9 +53,10 @@ def test_clerk_downloads_fills_uploads_previews_and_confirms_the_template(
     expect(row).to_contain_text("150")
     expect(row).to_contain_text("本季度授权集中下证")
     shot(page, "preview")
-    assert not Report.objects.get(
+    # Nothing is written before the confirmation; not even an empty report.
+    assert not Report.objects.filter(
         unit__code="370481", period__year=2023, period__quarter=3
-    ).figures.exists()
+    ).exists()
 
     page.get_by_role("button", name="确认，保存为草稿").click()
     page.wait_for_url(f"{live_server.url}{FORM}")
@@ -94,6 +95,6 @@ def test_a_template_with_a_wrong_figure_is_refused_in_the_browser(
     page.get_by_role("button", name="上传并预览").click()
     alert = page.locator("#preview [role=alert]")
     expect(alert).to_contain_text("E7（发明专利授权量）")
-    expect(alert).to_contain_text("不能小于上季度的 104件")
+    expect(alert).to_contain_text("不能小于上季度（2023年上半年）的 104件")
     expect(page.get_by_role("button", name="确认，保存为草稿")).to_have_count(0)
     shot(page, "refused")

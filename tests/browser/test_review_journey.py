@@ -31,7 +31,7 @@ def test_return_fix_resubmit_approve(live_server, open_page, log_in, shot, conso
     log_in(clerk, "tengzhou")
     clerk.goto(f"{live_server.url}{FORM}")
     _submit(clerk, FIGURES)
-    expect(clerk.locator(".messages")).to_contain_text("已报送市局")
+    expect(clerk.locator(".messages")).to_contain_text("的数据已报送")
 
     office = open_page()
     log_in(office, "office")
@@ -54,7 +54,7 @@ def test_return_fix_resubmit_approve(live_server, open_page, log_in, shot, conso
     shot(clerk, "returned")
     clerk.fill("#id_invention_grants", "148")
     clerk.locator("button[name=action][value=submit]").click()
-    expect(clerk.locator(".messages")).to_contain_text("已报送市局")
+    expect(clerk.locator(".messages")).to_contain_text("的数据已报送")
 
     office.goto(f"{live_server.url}{REVIEW}")
     changes = office.locator("table.changes")

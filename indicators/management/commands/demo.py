@@ -5,7 +5,6 @@ what anyone entered or changed since (figures, targets, populations, periods) is
 """
 
 import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from districts import services as unit_services
+from districts.access import SYSTEM
 from districts.models import Population, Profile, Role, Unit
 from indicators import services
 from indicators.models import Indicator, Period, Report, Target
@@ -66,34 +67,26 @@ class Command(BaseCommand):
 
     def _load(self):
         User = get_user_model()
-        city, _ = Unit.objects.get_or_create(
+        city = self._unit(
             code=CITY[0],
-            defaults={
-                "division_code": CITY[1],
-                "name": CITY[2],
-                "short_name": CITY[3],
-                "kind": Unit.Kind.CITY,
-            },
-        )
-        Population.objects.get_or_create(
-            unit=city, year=2022, defaults={"value": Decimal(CITY[4]), "source": POP_SOURCE}
+            division_code=CITY[1],
+            name=CITY[2],
+            short_name=CITY[3],
+            kind=Unit.Kind.CITY,
+            parent=None,
+            population=CITY[4],
         )
         units = {}
         for code, division, name, short, kind, order, _user, pop in UNITS:
-            unit, _ = Unit.objects.get_or_create(
+            units[code] = self._unit(
                 code=code,
-                defaults={
-                    "division_code": division,
-                    "name": name,
-                    "short_name": short,
-                    "kind": kind,
-                    "order": order,
-                    "parent": city,
-                },
-            )
-            units[code] = unit
-            Population.objects.get_or_create(
-                unit=unit, year=2022, defaults={"value": Decimal(pop), "source": POP_SOURCE}
+                division_code=division,
+                name=name,
+                short_name=short,
+                kind=kind,
+                order=order,
+                parent=city,
+                population=pop,
             )
 
         office = self._account(User, "office", "市局工作人员", city, Role.OFFICE)
@@ -117,33 +110,41 @@ class Command(BaseCommand):
         )
         for code, (g, g_target, v, v_target, cert, pct, rulings, v_2022) in SEED_Q2.items():
             unit = units[code]
-            Target.objects.get_or_create(
-                unit=unit, indicator=grants, year=2023, defaults={"value": g_target}
-            )
-            Target.objects.get_or_create(
-                unit=unit, indicator=valid, year=2023, defaults={"value": v_target}
-            )
+            for indicator, target in ((grants, g_target), (valid, v_target)):
+                if not Target.objects.filter(unit=unit, indicator=indicator, year=2023).exists():
+                    services.target_set(
+                        actor=SYSTEM,
+                        unit=unit,
+                        indicator=indicator,
+                        year=2023,
+                        value=target,
+                        via="演示数据",
+                    )
             if Report.objects.filter(unit=unit, period__in=[end_2022, q2]).exists():
                 continue  # loaded before: what the office did with it since is kept
             services.history_record(
+                actor=office,
                 unit=unit,
-                period=end_2022,
-                values={"valid_inventions": Decimal(v_2022)},
-                user=office,
+                year=2022,
+                quarter=4,
+                values={"valid_inventions": v_2022},
                 submitted_at=_on(end_2022.deadline),
+                via="演示数据",
             )
             services.history_record(
+                actor=office,
                 unit=unit,
-                period=q2,
+                year=2023,
+                quarter=2,
                 values={
-                    "invention_grants": Decimal(g),
-                    "valid_inventions": Decimal(v),
-                    "certified_enterprises": Decimal(cert),
-                    "pct_applications": Decimal(pct),
-                    "infringement_rulings": Decimal(rulings),
+                    "invention_grants": g,
+                    "valid_inventions": v,
+                    "certified_enterprises": cert,
+                    "pct_applications": pct,
+                    "infringement_rulings": rulings,
                 },
-                user=office,
                 submitted_at=_on(q2.deadline),
+                via="演示数据",
             )
         q3, _ = Period.objects.get_or_create(
             year=2023,
@@ -167,6 +168,22 @@ class Command(BaseCommand):
         self.stdout.write("  auditor      审计管理员（只看审计日志）")
         for _code, _div, name, _short, _kind, _order, username, _pop in UNITS:
             self.stdout.write(f"  {username:<12} {name}填报员")
+
+    def _unit(self, *, population, **fields) -> Unit:
+        """The unit of ``code`` as it is, or created through the unit service (its tree)."""
+        unit = Unit.objects.filter(code=fields["code"]).first()
+        if unit is None:
+            unit = unit_services.unit_save(actor=SYSTEM, via="演示数据", **fields).obj
+        if not Population.objects.filter(unit=unit, year=2022).exists():
+            unit_services.population_save(
+                actor=SYSTEM,
+                unit=unit,
+                year=2022,
+                value=population,
+                source=POP_SOURCE,
+                via="演示数据",
+            )
+        return unit
 
     def _account(self, User, username, full_name, unit, role):
         user, created = User.objects.get_or_create(

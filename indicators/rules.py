@@ -1,0 +1,304 @@
+"""The rules of figures and reports, each written once.
+
+What a figure may be (``parse_figure``; a cumulative flow between the figures before and
+after it, ``cumulative_bounds``), which figures need a word of explanation
+(``figures_flags``), when a unit may change its report (``edit_block_reason``), and the
+conditions that districts.access asks before a report may be entered, approved, returned,
+reopened, extended or recorded as history. The services enforce these; the entry form's live
+feedback and the Excel template read the same bounds from here; pages ask ``access.can``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from districts import tree
+from districts.access import Do, condition
+from zzip.numbers import chinese_date, parse_decimal
+
+from . import computations as calc
+from .lookups import figures_by_unit, related_periods
+from .models import QUARTER_TITLES, Extension, Figure, Indicator, Period, Report
+
+# Reasons (return, reopen, extension) and a clerk's explanations: long enough for a real
+# paragraph, bounded so that a form cannot carry a book.
+TEXT_MAX = 2000
+
+
+def parse_figure(raw: object, indicator: Indicator) -> Decimal:
+    """What a person typed for ``indicator`` as a Decimal, or ValidationError in Chinese."""
+    return parse_decimal(
+        raw,
+        what=indicator.name,
+        places=indicator.decimal_places,
+        unit_label=indicator.unit_label,
+    )
+
+
+def clean_text(text: object, what: str, *, required: bool) -> str:
+    """A reason or an explanation: stripped, required where it must be, never cut."""
+    value = ("" if text is None else str(text)).replace("\x00", "").strip()
+    if required and not value:
+        raise ValidationError(f"请填写{what}。", code="required")
+    if len(value) > TEXT_MAX:
+        raise ValidationError(
+            f"{what}最多 {TEXT_MAX} 字，现在有 {len(value)} 字，请精简后再提交。",
+            code="too_long",
+        )
+    return value
+
+
+# --- Cumulative flows ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What a cumulative figure may be: no less than the period before it that has a counted
+    figure, no more than the period after it that has one (both within the year)."""
+
+    low: Decimal | None = None
+    low_title: str = ""
+    high: Decimal | None = None
+    high_title: str = ""
+
+    def error(self, indicator: Indicator, value: Decimal) -> str | None:
+        unit = indicator.unit_label
+        if self.low is not None and value < self.low:
+            return (
+                f"{indicator.name}是自1月1日起的累计数，"
+                f"不能小于{self.low_title}的 {self.low.normalize():f}{unit}。"
+            )
+        if self.high is not None and value > self.high:
+            return (
+                f"{indicator.name}是自1月1日起的累计数，"
+                f"不能大于{self.high_title}的 {self.high.normalize():f}{unit}。"
+            )
+        return None
+
+
+NO_BOUNDS = Bounds()
+
+
+def cumulative_bounds(
+    *, unit_id: int, period: Period, indicators: Iterable[Indicator]
+) -> dict[str, Bounds]:
+    """For each flow among ``indicators``, the bounds its figure of ``period`` must keep, from
+    the unit's counted figures of the other periods of the same year (one query)."""
+    flows = [i for i in indicators if i.is_flow]
+    if not flows:
+        return {}
+    rows = Figure.objects.filter(
+        report__unit_id=unit_id,
+        report__period__year=period.year,
+        report__state__in=Report.COUNTED,
+        indicator__in=flows,
+    ).exclude(report__period__quarter=period.quarter)
+    rows = rows.values_list("report__period__quarter", "indicator__code", "value")
+    known: dict[str, dict[int, Decimal]] = {}
+    for quarter, code, value in rows:
+        known.setdefault(code, {})[quarter] = value
+    out = {}
+    for ind in flows:
+        by_quarter = known.get(ind.code, {})
+        before = [q for q in by_quarter if q < period.quarter]
+        after = [q for q in by_quarter if q > period.quarter]
+        low_q = max(before) if before else None
+        high_q = min(after) if after else None
+        out[ind.code] = Bounds(
+            low=by_quarter[low_q] if low_q else None,
+            low_title=_quarter_title(period, low_q),
+            high=by_quarter[high_q] if high_q else None,
+            high_title=_quarter_title(period, high_q),
+        )
+    return out
+
+
+def _quarter_title(period: Period, quarter: int | None) -> str:
+    if quarter is None:
+        return ""
+    title = f"{period.year}年{QUARTER_TITLES[quarter]}"
+    if quarter == period.quarter - 1:
+        return f"上季度（{title}）"
+    return title
+
+
+# --- Soft checks --------------------------------------------------------------------------------
+
+
+def figures_flags(
+    *,
+    unit_id: int,
+    period: Period,
+    values: Mapping[str, Decimal | None],
+    indicators: Iterable[Indicator],
+    past: dict | None = None,
+) -> dict[str, str]:
+    """Figures that may be right but need a word of explanation before they are submitted.
+
+    A figure that moves more than the indicator's threshold against the same quarter last
+    year, or a stock that falls against the previous quarter (or last year's end in Q1).
+    """
+    periods = related_periods(period)
+    if past is None:
+        wanted = [p for key, p in periods.items() if key != "current" and p is not None]
+        past = figures_by_unit([unit_id], wanted)
+
+    def figure(key: str, code: str) -> Decimal | None:
+        p = periods[key]
+        return past.get((p.id, unit_id), {}).get(code) if p is not None else None
+
+    flags: dict[str, str] = {}
+    for ind in indicators:
+        value = values.get(ind.code)
+        if value is None:
+            continue
+        if not ind.is_flow:
+            before_key = "previous_quarter" if period.quarter > 1 else "last_year_end"
+            before = figure(before_key, ind.code)
+            if before is not None and value < before:
+                when = "上季度" if period.quarter > 1 else "去年年底"
+                flags[ind.code] = (
+                    f"比{when}减少 {(before - value).normalize():f}{ind.unit_label}（存量下降），"
+                    "请说明原因。"
+                )
+                continue
+        if ind.yoy_threshold is not None:
+            yoy = calc.year_on_year(value, figure("same_quarter_last_year", ind.code))
+            if yoy is not None and abs(yoy) > ind.yoy_threshold:
+                word = "增长" if yoy > 0 else "下降"
+                flags[ind.code] = (
+                    f"比去年同期{word} {calc.round_half_up(abs(yoy), 1)}%，"
+                    f"超过 {ind.yoy_threshold.normalize():f}% 的提示线，"
+                    "请说明原因。"
+                )
+    return flags
+
+
+# --- Reports ------------------------------------------------------------------------------------
+
+
+def leaf_reason(unit) -> str | None:
+    """Why a unit has no report of its own: a parent's figures are its children's sum."""
+    if not tree.is_leaf(unit):
+        return f"{unit.name}是汇总单位，不直接填报，由下级单位的数字合计。"
+    return None
+
+
+def edit_block_reason(report: Report, *, today: datetime.date | None = None) -> str | None:
+    """Why the unit may not change this report now (its clerk's form), or None when it may.
+
+    ``report`` may be unsaved: the report a first save would create. After the deadline
+    only an extension granted to the unit (until a date) lets it edit.
+    """
+    period = report.period
+    if report.pk is None and (reason := leaf_reason(report.unit)):
+        return reason
+    if period.status != Period.Status.OPEN:
+        return f"{period.title}不在填报期内，只能查看。"
+    if not report.editable_by_clerk:
+        return f"本表{report.get_state_display()}，只能查看。如需修改请联系市局。"
+    today = today or timezone.localdate()
+    if period.deadline is not None and today > period.deadline:
+        extension = Extension.objects.filter(period=period, unit_id=report.unit_id).first()
+        if extension is None or today > extension.until:
+            return (
+                f"{period.title}已于{chinese_date(period.deadline)}截止，不能再修改。"
+                "如需补报，请联系市局申请延期。"
+            )
+    return None
+
+
+def period_ended(year: int, quarter: int, today: datetime.date | None = None) -> bool:
+    """Whether the quarter is over (today is on or after the next quarter's first day)."""
+    today = today or timezone.localdate()
+    return today >= datetime.date(year + quarter // 4, quarter % 4 * 3 + 1, 1)
+
+
+def history_block_reason(report: Report) -> str | None:
+    """Why figures of this report may not be recorded as history (by the office's import),
+    or None. ``report`` may be unsaved (and its period too: one that does not exist yet)."""
+    period = report.period
+    title = period.title
+    if period.pk is None:
+        if not period_ended(period.year, period.quarter):
+            return f"{title}还没有结束，不能导入历史数据。"
+    elif period.status == Period.Status.OPEN:
+        return f"{title}正在填报中，本期数据由填报员在系统中填报、经市局审核，不能导入。"
+    elif period.status == Period.Status.PLANNED:
+        return (
+            f"{title}尚未开放（未开放的填报期不能导入）。如是往年数据，"
+            "请先在管理后台把该填报期设为“已截止”。"
+        )
+    if reason := leaf_reason(report.unit):
+        return reason
+    if report.pk is None or report.source == Report.Source.HISTORY:
+        return None
+    if report.state != Report.State.APPROVED:
+        return (
+            f"{report.unit.name}{title}的填报表{report.get_state_display()}，正在审核流程中，"
+            "不能用导入覆盖。请在审核页处理。"
+        )
+    return (
+        f"{report.unit.name}{title}的数据由填报员报送、经市局审核通过，已锁定，不能用导入修改。"
+        "如需更正，请在审核页重新打开，由填报员修改。"
+    )
+
+
+# --- What districts.access asks ------------------------------------------------------------------
+
+
+@condition(Do.ENTER, Report)
+def _may_enter(user, report):
+    return edit_block_reason(report)
+
+
+@condition(Do.APPROVE, Report)
+def _may_approve(user, report):
+    if report.state != Report.State.SUBMITTED:
+        return f"只有已报送的表可以审核通过，本表{report.get_state_display()}。"
+    return None
+
+
+@condition(Do.RETURN, Report)
+def _may_return(user, report):
+    if report.state != Report.State.SUBMITTED:
+        return f"只有已报送的表可以退回，本表{report.get_state_display()}。"
+    return None
+
+
+@condition(Do.REOPEN, Report)
+def _may_reopen(user, report):
+    if report.state != Report.State.APPROVED or report.source != Report.Source.ENTERED:
+        if report.source == Report.Source.HISTORY:
+            return "这是导入的历史数据，没有经过填报流程；如需更正，请重新导入。"
+        return f"只有已审核的表可以重新打开，本表{report.get_state_display()}。"
+    if report.period.status != Period.Status.OPEN:
+        # Reopened in a closed period the report could be neither edited nor counted.
+        return (
+            f"{report.period.title}已不在填报期内，重新打开后填报员也无法修改。"
+            "请先在管理后台把该填报期设为“填报中”。"
+        )
+    return None
+
+
+@condition(Do.EXTEND, Report)
+def _may_extend(user, report):
+    period = report.period
+    if period.status != Period.Status.OPEN:
+        return f"{period.title}不在填报期内，不能延期。"
+    if report.pk is None and (reason := leaf_reason(report.unit)):
+        return reason
+    if report.counted:
+        return f"{report.unit.name}已{report.get_state_display()}，不需要延期。"
+    return None
+
+
+@condition(Do.HISTORY, Report)
+def _may_record_history(user, report):
+    return history_block_reason(report)

@@ -1,0 +1,46 @@
+"""Reads that feed pages and files. ``summary`` is the one summary every page, file, chart
+and text reads; ``reports`` serves the entry form, review, history and completeness."""
+
+from .reports import (
+    Change,
+    Completeness,
+    CompletenessRow,
+    EntryLine,
+    HistoryEntry,
+    changes_since_return,
+    completeness,
+    entry_lines,
+    report_history,
+)
+from .summary import (
+    TOTAL_LABELS,
+    Cell,
+    Row,
+    Summary,
+    SummaryData,
+    Trend,
+    latest_populations,
+    summarize,
+    trend,
+)
+
+__all__ = [
+    "TOTAL_LABELS",
+    "Cell",
+    "Change",
+    "Completeness",
+    "CompletenessRow",
+    "EntryLine",
+    "HistoryEntry",
+    "Row",
+    "Summary",
+    "SummaryData",
+    "Trend",
+    "changes_since_return",
+    "completeness",
+    "entry_lines",
+    "latest_populations",
+    "report_history",
+    "summarize",
+    "trend",
+]

@@ -1,0 +1,40 @@
+"""Writes that change state. Each runs in one transaction, locks what it changes, asks
+districts.access (whose conditions live in indicators.rules), validates, and records who
+changed what. Views, the admin, imports, sheets and commands call these; nothing else writes
+reports, figures or targets.
+"""
+
+from .deadlines import ReminderResult, extension_grant, reminders_send
+from .history import HistorySaved, history_record
+from .reports import (
+    ConflictError,
+    FigureErrors,
+    figures_validate,
+    report_approve,
+    report_reopen,
+    report_return,
+    report_save,
+    write_figures,
+)
+from .targets import TargetChange, TargetsChanged, target_errors, target_set, targets_set
+
+__all__ = [
+    "ConflictError",
+    "FigureErrors",
+    "HistorySaved",
+    "ReminderResult",
+    "TargetChange",
+    "TargetsChanged",
+    "extension_grant",
+    "figures_validate",
+    "history_record",
+    "reminders_send",
+    "report_approve",
+    "report_reopen",
+    "report_return",
+    "report_save",
+    "target_errors",
+    "target_set",
+    "targets_set",
+    "write_figures",
+]

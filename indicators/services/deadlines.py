@@ -1,0 +1,137 @@
+"""Deadlines: an extension for one unit after its period's deadline, and the reminders that
+chase the units that have not reported."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import audit_record
+from districts import tree
+from districts.access import SYSTEM, Do, require
+from districts.models import Profile, Role, Unit
+from zzip.numbers import chinese_date
+
+from ..models import Extension, Notice, Period, Report
+from ..rules import clean_text
+
+
+def extension_grant(
+    *, period: Period, unit: Unit, until: datetime.date, reason: str, user
+) -> Extension:
+    """Lets one unit keep editing after the deadline, until ``until`` (inclusive)."""
+    reason = clean_text(reason, "延期原因", required=True)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(
+            period=period, unit=unit
+        ).first() or Report(period=period, unit=unit)
+        require(user, Do.EXTEND, report)
+        if until < timezone.localdate():
+            raise ValidationError("延期日期不能早于今天。", code="past")
+        if period.deadline is not None and until <= period.deadline:
+            raise ValidationError(
+                f"延期日期应晚于报送截止日期（{chinese_date(period.deadline)}）。",
+                code="not_later",
+            )
+        extension, _ = Extension.objects.update_or_create(
+            period=period,
+            unit=unit,
+            defaults={"until": until, "reason": reason, "granted_by": user},
+        )
+        audit_record(
+            actor=user,
+            action=Action.EXTENSION_GRANTED,
+            unit=unit,
+            obj=extension,
+            summary=f"{period.title}{unit.name}延期至{chinese_date(until)}：{reason}",
+            detail={"period": period.code, "until": until, "reason": reason},
+        )
+        Notice.objects.bulk_create(
+            Notice(
+                user_id=p.user_id,
+                kind=Notice.Kind.EXTENSION,
+                report=report if report.pk else None,
+                period=period,
+                message=f"{period.title}的报送已延期至{chinese_date(until)}。",
+            )
+            for p in Profile.objects.filter(unit=unit, role=Role.CLERK, user__is_active=True)
+        )
+        return extension
+
+
+@dataclass
+class ReminderResult:
+    notices: int
+    emails: int
+    units: list[str]
+
+
+def reminders_send(
+    *, days: int, today: datetime.date | None = None, send_email: bool = False
+) -> ReminderResult:
+    """Reminds the clerks of every unit that has not submitted an open period due within ``days``.
+
+    A unit is reminded at most once a day per period, so cron may run this as often as it likes.
+    Overdue periods (still open) are included: late units keep being reminded.
+    """
+    from django.core.mail import send_mail
+
+    today = today or timezone.localdate()
+    result = ReminderResult(0, 0, [])
+    top = tree.root()
+    if top is None:
+        return result
+    due = Period.objects.filter(
+        status=Period.Status.OPEN,
+        deadline__isnull=False,
+        deadline__lte=today + datetime.timedelta(days=days),
+    )
+    for period in due:
+        done = Report.objects.filter(period=period, state__in=Report.COUNTED).values("unit_id")
+        late_units = tree.leaves(top.pk).exclude(pk__in=done)
+        reminded_today = set(
+            Notice.objects.filter(
+                period=period, kind=Notice.Kind.REMINDER, created_at__date=today
+            ).values_list("user_id", flat=True)
+        )
+        clerks = Profile.objects.filter(
+            unit__in=late_units, role=Role.CLERK, user__is_active=True
+        ).select_related("user", "unit")
+        left = (period.deadline - today).days
+        when = (
+            f"还有 {left} 天截止"
+            if left > 0
+            else ("今天截止" if left == 0 else f"已逾期 {-left} 天")
+        )
+        for profile in clerks:
+            if profile.user_id in reminded_today:
+                continue
+            message = (
+                f"{period.title}数据{when}（截止 {chinese_date(period.deadline)}），"
+                f"{profile.unit.name}尚未报送，请尽快填报。"
+            )
+            with transaction.atomic():
+                Notice.objects.create(
+                    user=profile.user, kind=Notice.Kind.REMINDER, period=period, message=message
+                )
+                audit_record(
+                    actor=SYSTEM,
+                    action=Action.REMINDER_SENT,
+                    unit=profile.unit,
+                    summary=f"催报：{profile.user.get_username()} {message}",
+                    detail={"period": period.code, "user": profile.user.get_username()},
+                )
+            result.notices += 1
+            if profile.unit.name not in result.units:
+                result.units.append(profile.unit.name)
+            if send_email and profile.user.email:
+                send_mail(
+                    f"【催报】{period.title}知识产权指标", message, None, [profile.user.email]
+                )
+                result.emails += 1
+    return result
