@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "districts",
     "indicators",
     "audit",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "districts.context_processors.role",
+                "notices.context_processors.unread",
             ],
         },
     },
