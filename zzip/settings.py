@@ -164,6 +164,9 @@ AXES_ENABLE_ADMIN = False
 # (see above). With LOGIN_LOCK_BY_ADDRESS=1 the warning does not arise.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
+# The same, but with an enrolled second factor the failures are cleared by the code, not the
+# password; failed codes count as failed sign-ins (districts.signin.second_factor_failed).
+AXES_HANDLER = "districts.lockout.LockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "districts/locked_out.html"
 AXES_USERNAME_CALLABLE = "districts.lockout.username_of"
 AXES_CLIENT_IP_CALLABLE = "districts.lockout.client_ip"
