@@ -188,6 +188,11 @@ ALLOW_DEMO = env_bool("ALLOW_DEMO", DEBUG)
 # The key of the audit log's hash chain (HMAC-SHA256). Set it in production and never change
 # it: records written under another key no longer verify. Defaults to SECRET_KEY.
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+# The file outside the database where each committed audit record appends its id, the chain's
+# length and its hash (audit.anchor), so `verify_audit` sees records cut off the end. It only
+# grows; production keeps it in the service's state directory (deploy/zzip.env.example).
+# Empty: no anchor (verify_audit warns).
+AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchor.log"))
 
 # The admin's address; change it so that it is not where scanners look first.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
