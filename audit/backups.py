@@ -95,11 +95,14 @@ def database_restore(*, path: Path, actor=None, using: str = "default") -> Backu
     else:
         raise BackupError(f"不支持恢复 {connection.vendor} 数据库。")
     result = _describe(path, connection.vendor)
+    # The restored log ends where the backup was taken; the anchor file, which went on, starts
+    # again at this record (audit.anchor), and keeps the lines before it as history.
     audit_record(
         actor=actor,
         action=Action.RESTORE,
         summary=f"从 {path} 恢复数据库（{result.size} 字节）",
         detail=_detail(result),
+        restart_anchor=True,
     )
     return result
 

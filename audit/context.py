@@ -1,5 +1,6 @@
 """The client address of the request being served, for audit records written by services."""
 
+import getpass
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -26,3 +27,13 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+def command_line_actor() -> str:
+    """Who acts in a record written from the command line, where there is no account: the
+    operating-system user (audit_record takes it from detail["username"])."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        name = "?"
+    return f"命令行:{name}"

@@ -27,6 +27,9 @@ class Action(models.TextChoices):
     LOGOUT = "logout", _("退出")
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOGIN_LOCKED = "login_locked", _("登录锁定")
+    # The password was right; "登录" follows only once the second factor is proved.
+    LOGIN_PASSWORD_OK = "login_password_ok", _("密码正确，待两步验证")
+    OTP_FAILED = "otp_failed", _("两步验证失败")
     FIGURE_CHANGED = "figure_changed", _("修改数值")
     REPORT_SAVED = "report_saved", _("保存草稿")
     REPORT_SUBMITTED = "report_submitted", _("报送")
@@ -40,10 +43,14 @@ class Action(models.TextChoices):
     INDICATOR_CHANGED = "indicator_changed", _("修改指标")
     UNIT_CHANGED = "unit_changed", _("修改单位")
     ACCOUNT_CHANGED = "account_changed", _("修改账号")
+    # An account that can read every figure (office staff, viewer): created, raised to such a
+    # role, or enabled again. The office is told in-app; the auditor filters on this.
+    ACCOUNT_PRIVILEGED = "account_privileged", _("授予市局/查看权限")
     EXPORT = "export", _("导出")
     IMPORT = "import", _("导入")
     REMINDER_SENT = "reminder_sent", _("催报提醒")
     AUDIT_PURGED = "audit_purged", _("清理审计记录")
+    AUDIT_REANCHORED = "audit_reanchored", _("重设审计锚点")
     BACKUP = "backup", _("备份数据库")
     RESTORE = "restore", _("恢复数据库")
     OTHER = "other", _("其他")
@@ -78,6 +85,10 @@ class AuditEvent(models.Model):
     detail = models.JSONField(_("详情"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
     prev_hash = models.CharField(_("前一条哈希"), max_length=64, blank=True)
+    # How many records the log held once this one was written, itself included: the anchor
+    # file outside the database (audit.anchor) keeps it, so a cut tail shows how much is gone.
+    # Empty for records written before it was kept.
+    chain_length = models.PositiveBigIntegerField(_("链长度"), null=True, blank=True)
     hash = models.CharField(_("哈希"), max_length=64)
 
     objects = AuditQuerySet.as_manager()

@@ -4,6 +4,8 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from districts.identity import awaiting_second_factor
+
 from .context import client_ip
 from .models import Action
 from .services import audit_record
@@ -15,6 +17,15 @@ def _ip(request):
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
+    if awaiting_second_factor(user):
+        # "登录成功" waits for the code (districts.signin.second_factor_passed).
+        audit_record(
+            actor=user,
+            action=Action.LOGIN_PASSWORD_OK,
+            summary="密码正确，等待两步验证",
+            ip=_ip(request),
+        )
+        return
     audit_record(actor=user, action=Action.LOGIN, summary="登录成功", ip=_ip(request))
 
 

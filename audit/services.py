@@ -1,7 +1,9 @@
 """Writing, verifying and purging the audit log.
 
 Each record carries the SHA-256 of its own content and of the previous record's hash, so a
-record changed or removed behind the application's back breaks the chain at that point.
+record changed or removed behind the application's back breaks the chain at that point; and
+the head of the chain is anchored in a file outside the database (audit.anchor), so records
+cut off the end show too.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import hmac
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .context import current_ip
+from .anchor import anchor_append
+from .context import command_line_actor, current_ip
 from .models import Action, AuditEvent
 
 # Records younger than this are never purged (网络安全法: at least six months).
@@ -47,6 +51,8 @@ def _digest(event: AuditEvent) -> str:
         "ip": event.ip,
         "prev_hash": event.prev_hash,
     }
+    if event.chain_length is not None:  # records written before it was kept hash without it
+        content["chain_length"] = event.chain_length
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=_json_default)
     # Keyed: whoever can write to the table but does not hold the key (kept in the
     # environment, not the database) cannot recompute the chain after changing a record.
@@ -70,14 +76,24 @@ def audit_record(
     obj=None,
     detail: dict | None = None,
     ip: str | None = None,
+    restart_anchor: bool = False,
 ) -> AuditEvent:
-    """Appends one record. Call it inside the transaction of the change it records."""
+    """Appends one record. Call it inside the transaction of the change it records.
+
+    Once that transaction commits, the record's line goes to the anchor file.
+    ``restart_anchor`` is for the one record after which the table lawfully no longer
+    continues what the file anchored: the record of a restore, or of an explicit re-anchor.
+    """
     if action not in Action.values:
         raise ValueError(f"unknown audit action {action!r}")
     detail = json.loads(json.dumps(detail or {}, default=_json_default))
     with transaction.atomic():
         _lock_chain()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        last = AuditEvent.objects.order_by("-id").values_list("hash", "chain_length").first()
+        last_hash, length = last or ("", 0)
+        if last is not None and (length is None or action == Action.AUDIT_PURGED):
+            # Counted once: the first record since lengths are kept, and after a purge.
+            length = AuditEvent.objects.count()
         authenticated = actor is not None and getattr(actor, "is_authenticated", False)
         event = AuditEvent(
             at=timezone.now(),
@@ -94,10 +110,12 @@ def audit_record(
             summary=summary[:300],
             detail=detail,
             ip=ip if ip is not None else current_ip.get(),
-            prev_hash=last or "",
+            prev_hash=last_hash,
+            chain_length=length + 1,
         )
         event.hash = _digest(event)
         event.save()
+        transaction.on_commit(partial(anchor_append, event, restart=restart_anchor), robust=True)
         return event
 
 
@@ -158,13 +176,39 @@ def audit_purge(*, before: datetime.datetime, actor) -> int:
         ).first()
         if first_kept is not None:
             old = old.filter(id__lt=first_kept)
-        anchor = old.order_by("-id").values_list("hash", flat=True).first()
+        anchor, last_removed_id = old.order_by("-id").values_list("hash", "id").first() or ("", 0)
         count = old.count()
         old._purge()
         audit_record(
             actor=actor,
             action=Action.AUDIT_PURGED,
             summary=f"清理 {before:%Y-%m-%d} 之前的审计记录 {count} 条",
-            detail={"before": before, "count": count, "anchor": anchor or ""},
+            # last_removed_id: the anchor file's lines up to it lost their record lawfully.
+            detail={
+                "before": before,
+                "count": count,
+                "anchor": anchor,
+                "last_removed_id": last_removed_id,
+            },
         )
     return count
+
+
+def audit_reanchor(*, actor, reason: str) -> AuditEvent:
+    """Starts the anchor file afresh at the table's head, e.g. after the file was lost or a
+    development database was recreated. The act is itself recorded, and the file keeps the
+    lines before it, so an examiner sees where and why the anchor was reset."""
+    if not reason.strip():
+        raise ValueError("重设锚点须说明原因。")
+    from .anchor import anchor_path
+
+    detail = {"reason": reason.strip(), "file": str(anchor_path() or "")}
+    if actor is None:
+        detail["username"] = command_line_actor()
+    return audit_record(
+        actor=actor,
+        action=Action.AUDIT_REANCHORED,
+        summary=f"重设审计锚点：{reason.strip()}"[:300],
+        detail=detail,
+        restart_anchor=True,
+    )

@@ -142,6 +142,12 @@ def has_right(user, action: str) -> bool:
     return action in ROLE_RIGHTS.get(role_of(user), ())
 
 
+def reads_every_figure(role: str | None) -> bool:
+    """Whether a role reads the figures of every unit in its scope (office staff, leaders):
+    giving an account such a role is what the office is told about."""
+    return Do.SUMMARY in ROLE_RIGHTS.get(role, ())
+
+
 # --- Conditions an app attaches to an action (state, not role) -----------------------------
 
 # action → [(model class or None, condition)]; a condition returns why the action cannot be
@@ -234,7 +240,9 @@ class _System:
     profile = None
 
     def get_username(self) -> str:
-        return "命令行"
+        from audit.context import command_line_actor
+
+        return command_line_actor()
 
     def __repr__(self) -> str:
         return "SYSTEM"

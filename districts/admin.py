@@ -1,21 +1,24 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.shortcuts import redirect
 
 from audit.admin_mixins import AuditedAdminMixin
 from spreadsheets.resources import OfficeImportExportModelAdmin
 
 from . import services
-from .models import Population, Profile, Unit
+from .forms import AccountAddForm, AccountChangeForm, AccountPasswordForm
+from .models import Population, Unit
 from .privacy import mask_phone
 from .resources import PopulationResource, UnitResource
 
 
 def _show_errors(form, errors: dict[str, list[str]]) -> None:
     """A service's errors beside the admin form's fields (or above the form)."""
-    for field, messages in errors.items():
-        for message in messages:
+    for field, problems in errors.items():
+        for message in problems:
             form.add_error(field if field in form.fields else None, message)
 
 
@@ -107,26 +110,17 @@ class PopulationAdmin(ServiceAdminMixin, AuditedAdminMixin, OfficeImportExportMo
         )
 
 
-class ProfileInline(admin.StackedInline):
-    model = Profile
-    can_delete = False
-    extra = 0
-    fields = ["unit", "role", "phone", "must_change_password", "password_changed_at"]
-    readonly_fields = ["password_changed_at"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # Nobody changes their own role: an administrator cannot make themself the auditor.
-        if obj is not None and obj.pk == request.user.pk:
-            return [*self.readonly_fields, "role", "unit"]
-        return self.readonly_fields
-
-
 admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
 class ZzipUserAdmin(AuditedAdminMixin, UserAdmin):
-    inlines = [ProfileInline]
+    """Accounts, written through districts.services (account_create, account_update,
+    account_password_set): their rules, their audit record, the office's notice."""
+
+    form = AccountChangeForm
+    add_form = AccountAddForm
+    change_password_form = AccountPasswordForm
     list_display = [
         "username",
         "first_name",
@@ -142,23 +136,96 @@ class ZzipUserAdmin(AuditedAdminMixin, UserAdmin):
     # groups and per-user permissions grant nothing, so they are not offered here.
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("个人信息", {"fields": ["first_name", "email"]}),
-        ("状态", {"fields": ["is_active", "last_login", "date_joined"]}),
+        ("个人信息", {"fields": ["first_name", "email", "phone"]}),
+        ("单位和角色", {"fields": ["unit", "role"]}),
+        (
+            "状态",
+            {
+                "fields": [
+                    "is_active",
+                    "must_change_password",
+                    "password_changed",
+                    "last_login",
+                    "date_joined",
+                ]
+            },
+        ),
     ]
     add_fieldsets = [
         (
             None,
-            {"classes": ["wide"], "fields": ["username", "first_name", "password1", "password2"]},
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "username",
+                    "first_name",
+                    "email",
+                    "phone",
+                    "unit",
+                    "role",
+                    "password1",
+                    "password2",
+                ],
+            },
         )
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["password_changed", "last_login", "date_joined"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and obj.pk == request.user.pk:
+            # Nobody changes their own role: an administrator cannot make themself the auditor.
+            form = type("OwnAccountForm", (form,), {"own_account": True})
+        return form
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            user, _password = services.account_create(
+                actor=request.user,
+                username=data["username"],
+                name=data.get("first_name", ""),
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
+                unit=data["unit"],
+                role=data["role"],
+                password=data["password1"],
+            )
+            # The admin goes on with the object it built from the form.
+            obj.pk, obj.password = user.pk, user.password
+            obj._state.adding = False
+            return
+        services.account_update(
+            actor=request.user,
+            user=obj,
+            username=data["username"],
+            name=data.get("first_name", ""),
+            email=data.get("email", ""),
+            is_active=data.get("is_active"),
+            unit=data.get("unit"),
+            role=data.get("role"),
+            phone=data.get("phone", ""),
+            must_change_password=data.get("must_change_password"),
+        )
 
     def user_change_password(self, request, id, form_url=""):
-        response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:
-            # A password an administrator sets is temporary: the person changes it at login.
-            services.password_changed(user=self.get_object(request, id), by_admin=request.user)
-        return response
+        if request.method == "POST":
+            user = self.get_object(request, unquote(id))
+            if user is not None and self.has_change_permission(request, user):
+                form = self.change_password_form(user, request.POST)
+                if form.is_valid():
+                    services.account_password_set(
+                        actor=request.user, user=user, password=form.cleaned_data["password1"]
+                    )
+                    messages.success(request, "密码已重设；此人下次登录时必须修改。")
+                    return redirect("admin:auth_user_change", user.pk)
+        # Anything else (the form, its errors, a 403 or 404) is Django's page.
+        return super().user_change_password(request, id, form_url)
+
+    @admin.display(description="密码修改时间")
+    def password_changed(self, obj):
+        profile = getattr(obj, "profile", None)
+        return profile.password_changed_at if profile and profile.password_changed_at else "—"
 
     @admin.display(description="所属单位")
     def unit(self, obj):

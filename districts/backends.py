@@ -1,9 +1,11 @@
-"""Authentication by user name ignoring case; permissions from the role alone."""
+"""Authentication by the normalised user name (districts.identity); permissions from the
+role alone."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from .access import ADMIN_PERMISSIONS, role_allows, role_of
+from .identity import normalize_username
 
 
 class RoleBackend(ModelBackend):
@@ -12,7 +14,15 @@ class RoleBackend(ModelBackend):
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if username is None or password is None:
             return None
-        user = get_user_model()._default_manager.filter(username__iexact=username.strip()).first()
+        # The account is found by its normalised name, the key django-axes locks, so the
+        # spelling that signs a person in is the one whose failures count. An account without
+        # a profile has no role, no key and nothing to do here.
+        key = normalize_username(username)
+        user = (
+            get_user_model()._default_manager.filter(profile__username_key=key).first()
+            if key and "\x00" not in key
+            else None
+        )
         if user is None:
             # Same cost as a wrong password, so a name's existence cannot be timed.
             get_user_model()().set_password(password)

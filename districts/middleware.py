@@ -1,5 +1,6 @@
-"""Account policy on every request: a second factor where the role requires one, then a
-password change when the password is new (set by an administrator) or too old."""
+"""Account policy on every request: the second factor of anyone who enrolled one, or whose
+role requires one; then a password change when the password is new (set by an
+administrator), of unknown age, or too old."""
 
 import datetime
 
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .access import role_of
+from .identity import awaiting_second_factor
 
 # Paths a person may reach while the policy still asks something of them.
 _ALWAYS = ("/static/", "/favicon")
@@ -20,14 +22,19 @@ def password_change_due(user) -> bool:
         return False
     if settings.PASSWORD_CHANGE_AT_FIRST_LOGIN and profile.must_change_password:
         return True
-    if settings.PASSWORD_MAX_AGE_DAYS and profile.password_changed_at is not None:
+    if settings.PASSWORD_MAX_AGE_DAYS:
+        if profile.password_changed_at is None:
+            return True  # a password of unknown age may be any age
         age = timezone.now() - profile.password_changed_at
         return age > datetime.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
     return False
 
 
 def otp_due(user) -> bool:
-    return role_of(user) in settings.OTP_REQUIRED_ROLES and not user.is_verified()
+    """A code to give: the person enrolled a device (whatever the role), or the role must."""
+    if user.is_verified():
+        return False
+    return role_of(user) in settings.OTP_REQUIRED_ROLES or awaiting_second_factor(user)
 
 
 class AccountPolicyMiddleware:
@@ -41,8 +48,7 @@ class AccountPolicyMiddleware:
             if otp_due(user):
                 setup, verify = reverse("otp_setup"), reverse("otp_verify")
                 if request.path not in exempt | {setup, verify}:
-                    has_device = user.totpdevice_set.filter(confirmed=True).exists()
-                    return redirect(verify if has_device else setup)
+                    return redirect(verify if awaiting_second_factor(user) else setup)
             elif password_change_due(user):
                 change = reverse("password_change")
                 if request.path not in exempt | {change}:

@@ -3,7 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .identity import normalize_username
 
 
 class Unit(models.Model):
@@ -139,13 +142,19 @@ class Profile(models.Model):
         Unit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="profiles"
     )
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
+    # The user name in the one form every comparison uses (districts.identity): unique here,
+    # so the database itself refuses a second spelling of a name (ＯＦＦＩＣＥ, ſyſadmin).
+    username_key = models.CharField(_("规范化用户名"), max_length=150, unique=True, editable=False)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     must_change_password = models.BooleanField(
         _("下次登录须改密码"),
         default=True,
         help_text=_("新账号和管理员重设的密码，登录后必须先修改。"),
     )
-    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # When the password was last set; a profile made without saying starts its 90 days now.
+    password_changed_at = models.DateTimeField(
+        _("密码修改时间"), null=True, blank=True, default=timezone.now
+    )
 
     class Meta:
         verbose_name = _("人员角色")
@@ -156,3 +165,9 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user.get_username()}（{self.unit}，{self.get_role_display()}）"
+
+    def save(self, *args, **kwargs):
+        # Derived from the user name, like an index: kept in step by whatever saves a profile
+        # (the account services, the demo, a test), so none can leave it stale or empty.
+        self.username_key = normalize_username(self.user.get_username())
+        super().save(*args, **kwargs)

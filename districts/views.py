@@ -1,9 +1,11 @@
 import base64
 import io
+import ipaddress
 
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
@@ -14,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import services
+from . import services, signin
 from .access import Do, require_right
 
 
@@ -38,16 +40,35 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+def _unlock_problem(username: str, ip: str) -> str | None:
+    if "\x00" in username or "\x00" in ip:
+        return "用户名或地址中有不可见的控制字符（NUL），无法解锁。请从列表中点“解锁”。"
+    if ip:
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            return f"“{ip}”不是有效的 IP 地址。"
+    return None
+
+
 @require_right(Do.UNLOCK)
 def locked_accounts(request):
+    error = None
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
         ip = request.POST.get("ip", "").strip()
-        if username or ip:
-            services.account_unlock(actor=request.user, username=username, ip=ip)
-            messages.success(request, f"已解锁：{username or ip}")
-        return redirect("locked_accounts")
-    return render(request, "districts/locked_accounts.html", {"attempts": services.locked_out()})
+        error = _unlock_problem(username, ip)
+        if error is None:
+            if username or ip:
+                signin.account_unlock(actor=request.user, username=username, ip=ip)
+                messages.success(request, f"已解锁：{username or ip}")
+            return redirect("locked_accounts")
+    return render(
+        request,
+        "districts/locked_accounts.html",
+        {"attempts": signin.locked_out(), "error": error},
+        status=400 if error else 200,
+    )
 
 
 def _next(request, default="indicators:home"):
@@ -85,7 +106,7 @@ def otp_setup(request):
     if request.method == "POST":
         token = request.POST.get("token", "").strip()
         if token.isdigit() and device.verify_token(token):
-            services.otp_device_confirmed(user=request.user, device=device)
+            signin.otp_device_confirmed(user=request.user, device=device)
             otp_login(request, device)
             messages.success(request, "两步验证已启用。以后登录时需要输入验证器上的 6 位数字。")
             return redirect(_next(request))
@@ -101,15 +122,28 @@ def otp_setup(request):
     )
 
 
+def _lockout_page(request):
+    """Ends the half-signed-in session; axes' middleware answers with the lockout page."""
+    credentials = {"username": request.user.get_username()}
+    logout(request)
+    request.axes_locked_out = True
+    request.axes_credentials = credentials
+    return redirect("login")
+
+
 @login_required
 def otp_verify(request):
     error = ""
     if request.method == "POST":
+        if signin.account_locked(request):
+            return _lockout_page(request)
         token = request.POST.get("token", "").strip()
         device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
         if device is not None and token.isdigit() and device.verify_token(token):
-            otp_login(request, device)
+            signin.second_factor_passed(request=request, device=device)
             return redirect(_next(request))
+        if signin.second_factor_failed(request=request):
+            return _lockout_page(request)
         error = "验证码不对或已过期，请输入验证器上当前显示的 6 位数字。"
     return render(request, "districts/otp_verify.html", {"error": error})
 

@@ -91,3 +91,12 @@ def client_for():
         return c
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def audit_anchor_file(settings, tmp_path_factory):
+    """Each test's audit records anchor in a file of its own, never the project's var/ (and
+    not in tmp_path, which tests list)."""
+    path = tmp_path_factory.mktemp("anchor") / "audit-anchor.log"
+    settings.AUDIT_ANCHOR_FILE = str(path)
+    return path

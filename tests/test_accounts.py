@@ -278,7 +278,9 @@ def test_a_password_alone_cannot_enrol_a_second_device(seed, office, settings):
     assert device.confirmed
 
 
-def test_no_password_reaches_the_audit_log_when_an_account_is_created(client_for, sysadmin, city):
+def test_no_password_reaches_the_audit_log_when_an_account_is_created(
+    client_for, sysadmin, tengzhou
+):
     secret = "Secret#Pass2024x"
     response = client_for(sysadmin).post(
         reverse("admin:auth_user_add"),
@@ -287,21 +289,30 @@ def test_no_password_reaches_the_audit_log_when_an_account_is_created(client_for
             "first_name": "新人",
             "password1": secret,
             "password2": secret,
-            "usable_password": "true",
-            "profile-TOTAL_FORMS": "1",
-            "profile-INITIAL_FORMS": "0",
-            "profile-MIN_NUM_FORMS": "0",
-            "profile-MAX_NUM_FORMS": "1",
-            "profile-0-unit": city.pk,
-            "profile-0-role": "clerk",
-            "profile-0-phone": "",
-            "profile-0-must_change_password": "on",
+            "unit": tengzhou.pk,
+            "role": "clerk",
+            "phone": "",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert get_user_model().objects.filter(username="newone").exists()
-    assert AuditEvent.objects.filter(
-        action=Action.ACCOUNT_CHANGED, object_id__isnull=False
-    ).exists()
+    user = get_user_model().objects.get(username="newone")
+    assert AuditEvent.objects.filter(action=Action.ACCOUNT_CHANGED, object_id=str(user.pk)).exists()
     for event in AuditEvent.objects.all():
         assert secret not in str(event.detail) and secret not in event.summary
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ({"username": "xue\x00cheng"}, "NUL"),
+        ({"ip": "10.0.0.1\x00"}, "NUL"),
+        ({"ip": "not-an-address"}, "不是有效的 IP 地址"),
+    ],
+)
+def test_a_nul_byte_or_a_bad_address_in_the_unlock_form_is_a_400_with_a_reason(
+    client_for, office, data, fragment
+):
+    response = client_for(office).post(reverse("locked_accounts"), data)
+    assert response.status_code == 400
+    assert fragment in response.content.decode()
+    assert not AuditEvent.objects.filter(summary__startswith="解锁").exists()

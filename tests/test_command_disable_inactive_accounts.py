@@ -43,7 +43,9 @@ def people(db):
         }
     with time_machine.travel(days(50), tick=False):
         made["newcomer"] = User.objects.create_user("newcomer")
-    Profile.objects.create(user=made["stale"], unit=unit, role=Role.CLERK)
+    # Only an account with a role signs in (districts.backends.RoleBackend).
+    for name in ("stale", "edge_in"):
+        Profile.objects.create(user=made[name], unit=unit, role=Role.CLERK)
     for name, last in [("stale", 5), ("recent", 80), ("edge_out", 9), ("edge_in", 11)]:
         User.objects.filter(pk=made[name].pk).update(last_login=days(last))
     return made

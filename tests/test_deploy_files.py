@@ -77,3 +77,12 @@ def test_the_service_starts_gunicorn_with_our_configuration():
     gunicorn = (DEPLOY / "gunicorn.conf.py").read_text()
     assert 'wsgi_app = "zzip.wsgi:application"' in gunicorn
     assert "unix:/run/zzip/gunicorn.sock" in gunicorn and "unix:/run/zzip/gunicorn.sock" in NGINX
+
+
+def test_the_service_may_write_the_audit_anchor_where_the_environment_puts_it():
+    template = (DEPLOY / "zzip.env.example").read_text()
+    (anchor,) = re.findall(r"^AUDIT_ANCHOR_FILE=(.+)$", template, re.M)
+    unit = (DEPLOY / "systemd" / "zzip.service").read_text()
+    (state,) = re.findall(r"^StateDirectory=(\S+)$", unit, re.M)
+    # ProtectSystem=strict leaves only the state directory writable.
+    assert Path(anchor).parent == Path("/var/lib") / state

@@ -12,6 +12,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from districts.access import ADMIN_PERMISSIONS
 from indicators.models import Notice
+from notices.services import notify
 
 ROLES = ["anonymous", "tengzhou_clerk", "office", "viewer", "sysadmin", "auditor"]
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -54,6 +55,7 @@ MATRIX = {
         {"office"},
     ),
     "indicators:notice_read": ("post", {"notice_id": "own"}, SIGNED_IN),
+    "notices:read": ("post", {"notice_id": "own_inbox"}, SIGNED_IN),
     "indicators:target_sheet_pick": ("get", {}, {"office"}),
     "indicators:target_sheet": ("get", {"year": 2023}, {"office"}),
     "indicators:target_sheet_xlsx": ("get", {"year": 2023}, {"office"}),
@@ -125,6 +127,10 @@ def test_route_is_open_to_exactly_its_roles(seed, route, role, request):
         kwargs = {
             "notice_id": Notice.objects.create(user=owner, kind="reminder", message="测试").id
         }
+    elif kwargs.get("notice_id") == "own_inbox":
+        owner = request.getfixturevalue("office" if role == "anonymous" else role)
+        (notice,) = notify(users=[owner], kind="account", message="测试")
+        kwargs = {"notice_id": notice.id}
     url = reverse(route, kwargs=kwargs)
     data = {"until": "2099-01-01", "reason": "矩阵测试"} if method == "post" else None
     response = getattr(c, method)(url, data)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "districts",
     "indicators",
     "audit",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "districts.context_processors.role",
+                "notices.context_processors.unread",
             ],
         },
     },
@@ -162,6 +164,9 @@ AXES_ENABLE_ADMIN = False
 # (see above). With LOGIN_LOCK_BY_ADDRESS=1 the warning does not arise.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
+# The same, but with an enrolled second factor the failures are cleared by the code, not the
+# password; failed codes count as failed sign-ins (districts.signin.second_factor_failed).
+AXES_HANDLER = "districts.lockout.LockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "districts/locked_out.html"
 AXES_USERNAME_CALLABLE = "districts.lockout.username_of"
 AXES_CLIENT_IP_CALLABLE = "districts.lockout.client_ip"
@@ -183,6 +188,11 @@ ALLOW_DEMO = env_bool("ALLOW_DEMO", DEBUG)
 # The key of the audit log's hash chain (HMAC-SHA256). Set it in production and never change
 # it: records written under another key no longer verify. Defaults to SECRET_KEY.
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+# The file outside the database where each committed audit record appends its id, the chain's
+# length and its hash (audit.anchor), so `verify_audit` sees records cut off the end. It only
+# grows; production keeps it in the service's state directory (deploy/zzip.env.example).
+# Empty: no anchor (verify_audit warns).
+AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchor.log"))
 
 # The admin's address; change it so that it is not where scanners look first.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"

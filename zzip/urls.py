@@ -18,5 +18,6 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("districts.urls")),
+    path("", include("notices.urls")),
     path("", include("indicators.urls")),
 ]

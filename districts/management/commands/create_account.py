@@ -7,15 +7,21 @@ against the password rules, and must be changed at the first login."""
 import getpass
 import sys
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from audit.models import Action
-from audit.services import audit_record
-from districts.models import Profile, Role, Unit
+from districts import services
+from districts.access import SYSTEM
+from districts.models import Role, Unit
+
+_FIELDS = {
+    "username": "用户名",
+    "unit": "单位",
+    "role": "角色",
+    "email": "电子邮箱",
+    "phone": "电话",
+}
 
 
 class Command(BaseCommand):
@@ -35,9 +41,9 @@ class Command(BaseCommand):
         parser.add_argument("--password-stdin", action="store_true", help="从标准输入读密码")
 
     def handle(self, *args, username, role, unit, name, password_stdin, create_unit, **options):
-        User = get_user_model()
-        if User.objects.filter(username__iexact=username).exists():
-            raise CommandError(f"用户名 {username} 已存在（用户名不区分大小写）。")
+        problems = services.username_errors(username)
+        if problems:
+            raise CommandError(" ".join(problems))
         unit_obj = Unit.objects.filter(code=unit).first()
         if unit_obj is None and create_unit:
             if Unit.objects.exists():
@@ -54,41 +60,28 @@ class Command(BaseCommand):
             password = getpass.getpass("密码：")
             if password != getpass.getpass("再输一次："):
                 raise CommandError("两次输入的密码不一致。")
-        user = User(username=username, first_name=name)
         try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise CommandError("密码不符合要求：" + " ".join(exc.messages)) from None
-        with transaction.atomic():
-            if unit_obj is None:
-                unit_obj = Unit.objects.create(
-                    code=unit, division_code=unit, name=create_unit, kind=Unit.Kind.CITY
-                )
-                audit_record(
+            with transaction.atomic():
+                if unit_obj is None:
+                    unit_obj = services.unit_save(
+                        actor=SYSTEM,
+                        via="命令行建立顶级单位",
+                        code=unit,
+                        division_code=unit if unit.isdigit() else "",
+                        name=create_unit,
+                        kind=Unit.Kind.CITY,
+                        parent=None,
+                    ).obj
+                services.account_create(
                     actor=None,
-                    action=Action.UNIT_CHANGED,
+                    username=username,
+                    name=name,
                     unit=unit_obj,
-                    obj=unit_obj,
-                    summary=f"命令行建立顶级单位 {create_unit}（{unit}）",
-                    detail={"code": unit, "name": create_unit, "username": f"命令行:{_os_user()}"},
+                    role=role,
+                    password=password,
                 )
-            user.set_password(password)
-            user.save()
-            Profile.objects.create(user=user, unit=unit_obj, role=role, must_change_password=True)
-            audit_record(
-                actor=None,
-                action=Action.ACCOUNT_CHANGED,
-                unit=unit_obj,
-                obj=user,
-                summary=f"命令行建立账号 {username}（{Role(role).label}）",
-                # "username" names the actor of a record without an account: the OS user.
-                detail={
-                    "account": username,
-                    "role": role,
-                    "unit": unit,
-                    "username": f"命令行:{_os_user()}",
-                },
-            )
+        except ValidationError as exc:
+            raise CommandError(_describe(exc)) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"已建立 {username}（{unit_obj.name}，{Role(role).label}），首次登录须修改密码。"
@@ -96,8 +89,9 @@ class Command(BaseCommand):
         )
 
 
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for the uid (a container)
-        return "?"
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for field, messages in exc.message_dict.items():
+        prefix = "密码不符合要求：" if field == "password" else f"{_FIELDS.get(field, field)}："
+        parts.append(prefix + " ".join(messages))
+    return " ".join(parts)

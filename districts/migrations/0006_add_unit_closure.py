@@ -18,7 +18,7 @@ def fill_unit_closure(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("districts", "0003_usernames_unique_ignoring_case"),
+        ("districts", "0005_password_age_known_for_every_account"),
     ]
 
     operations = [
