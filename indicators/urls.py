@@ -15,7 +15,6 @@ urlpatterns = [
         views_review.extension_grant,
         name="extension_grant",
     ),
-    path("notices/<int:notice_id>/read/", views_review.notice_read, name="notice_read"),
     path("sheets/targets/", views_sheets.target_sheet_pick, name="target_sheet_pick"),
     path("sheets/targets/<int:year>/", views_sheets.target_sheet, name="target_sheet"),
     path(

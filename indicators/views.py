@@ -14,7 +14,7 @@ from . import computations as calc
 from . import services
 from .exports.xlsx import summary_filename, summary_xlsx_bytes
 from .forms import ReportForm
-from .models import Extension, Notice, Period, Report
+from .models import Extension, Period, Report
 from .periods import period_or_404
 from .selectors import (
     changes_since_return,
@@ -42,9 +42,6 @@ def home(request):
             for p in periods.filter(status=Period.Status.OPEN)
         ]
         context["history"] = [(p, reports[p.id]) for p in periods if p.id in reports]
-        context["notices"] = Notice.objects.filter(
-            user=request.user, read_at__isnull=True
-        ).select_related("period")[:20]
     if has_right(user, Do.COMPLETENESS) and unit is not None:
         # What waits for the office: per open period, the units reported and to review.
         subtree = tree.Subtree.of(unit)

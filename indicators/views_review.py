@@ -3,9 +3,8 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -13,7 +12,7 @@ from districts.access import Do, decide, require_right, unit_or_404
 from zzip.numbers import chinese_date
 
 from . import services
-from .models import Notice, Report
+from .models import Report
 from .periods import period_or_404
 from .selectors import changes_since_return, completeness, entry_lines, report_history
 
@@ -141,13 +140,3 @@ def extension_grant(request, period_code, unit_code):
         return _render_completeness(request, period, unit.parent, errors=errors)
     messages.success(request, f"已同意{unit.name}延期至{chinese_date(until)}。")
     return redirect("indicators:completeness", period_code=period.code, unit_code=unit.parent.code)
-
-
-@require_POST
-@login_required
-def notice_read(request, notice_id):
-    notice = get_object_or_404(Notice, pk=notice_id, user=request.user)
-    if notice.read_at is None:
-        notice.read_at = timezone.now()
-        notice.save(update_fields=["read_at"])
-    return redirect("indicators:home")

@@ -19,13 +19,11 @@ class Notice(models.Model):
         EXTENSION = "extension", _("延期")
         ACCOUNT = "account", _("账号变动")
 
-    # related_name "+" while indicators.Notice still owns user.notices (the same reverse name
-    # would clash); it becomes "notices" when those notices move here.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("接收人"),
         on_delete=models.CASCADE,
-        related_name="+",
+        related_name="notices",
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     message = models.TextField(_("内容"))

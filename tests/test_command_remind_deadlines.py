@@ -8,7 +8,8 @@ from django.core.management import call_command
 
 from audit.models import Action, AuditEvent
 from indicators import services
-from indicators.models import Notice, Report
+from indicators.models import Report
+from notices.models import Notice
 
 
 def local(*args):

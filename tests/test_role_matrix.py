@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from districts.access import ADMIN_PERMISSIONS
-from indicators.models import Notice
+from notices.models import Notice
 from notices.services import notify
 
 ROLES = ["anonymous", "tengzhou_clerk", "office", "viewer", "sysadmin", "auditor"]
@@ -54,7 +54,6 @@ MATRIX = {
         {"period_code": "2023Q3", "unit_code": "370403"},
         {"office"},
     ),
-    "indicators:notice_read": ("post", {"notice_id": "own"}, SIGNED_IN),
     "notices:read": ("post", {"notice_id": "own_inbox"}, SIGNED_IN),
     "indicators:target_sheet_pick": ("get", {}, {"office"}),
     "indicators:target_sheet": ("get", {"year": 2023}, {"office"}),

@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from audit.models import Action, AuditEvent
 from districts.access import NotNow
 from indicators import services
-from indicators.models import Figure, Notice, Period, Report, Transition
+from indicators.models import Figure, Period, Report, Transition
+from notices.models import Notice
 
 GOOD = {
     "invention_grants": "150",

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from indicators import services
-from indicators.models import Figure, Notice, Report
+from indicators.models import Figure, Report
+from notices.models import Notice
 from tests.fixtures.reports import return_
 
 GOOD = {
@@ -177,8 +178,8 @@ def test_clerk_marks_a_notice_read_but_not_someone_elses(
     mine = Notice.objects.create(user=tengzhou_clerk, kind=Notice.Kind.REMINDER, message="催报")
     theirs = Notice.objects.create(user=xuecheng_clerk, kind=Notice.Kind.REMINDER, message="催报")
     c = client_for(tengzhou_clerk)
-    assert c.post(reverse("indicators:notice_read", args=[theirs.id])).status_code == 404
-    assert c.post(reverse("indicators:notice_read", args=[mine.id])).status_code == 302
+    assert c.post(reverse("notices:read", args=[theirs.id])).status_code == 404
+    assert c.post(reverse("notices:read", args=[mine.id])).status_code == 302
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.read_at is not None and theirs.read_at is None

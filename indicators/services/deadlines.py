@@ -15,10 +15,13 @@ from audit.services import audit_record
 from districts import tree
 from districts.access import SYSTEM, Do, require
 from districts.models import Profile, Role, Unit
+from notices.models import Notice
+from notices.services import notify
 from zzip.numbers import chinese_date
 
-from ..models import Extension, Notice, Period, Report
+from ..models import Extension, Period, Report
 from ..rules import clean_text
+from .reports import notify_clerks, report_url
 
 
 def extension_grant(
@@ -51,15 +54,12 @@ def extension_grant(
             summary=f"{period.title}{unit.name}延期至{chinese_date(until)}：{reason}",
             detail={"period": period.code, "until": until, "reason": reason},
         )
-        Notice.objects.bulk_create(
-            Notice(
-                user_id=p.user_id,
-                kind=Notice.Kind.EXTENSION,
-                report=report if report.pk else None,
-                period=period,
-                message=f"{period.title}的报送已延期至{chinese_date(until)}。",
-            )
-            for p in Profile.objects.filter(unit=unit, role=Role.CLERK, user__is_active=True)
+        notify_clerks(
+            unit=unit,
+            kind=Notice.Kind.EXTENSION,
+            message=f"{period.title}的报送已延期至{chinese_date(until)}。",
+            url=report_url(report),
+            topic=f"period:{period.code}",
         )
         return extension
 
@@ -94,9 +94,10 @@ def reminders_send(
     for period in due:
         done = Report.objects.filter(period=period, state__in=Report.COUNTED).values("unit_id")
         late_units = tree.leaves(top.pk).exclude(pk__in=done)
+        topic = f"period:{period.code}"
         reminded_today = set(
             Notice.objects.filter(
-                period=period, kind=Notice.Kind.REMINDER, created_at__date=today
+                topic=topic, kind=Notice.Kind.REMINDER, created_at__date=today
             ).values_list("user_id", flat=True)
         )
         clerks = Profile.objects.filter(
@@ -116,8 +117,12 @@ def reminders_send(
                 f"{profile.unit.name}尚未报送，请尽快填报。"
             )
             with transaction.atomic():
-                Notice.objects.create(
-                    user=profile.user, kind=Notice.Kind.REMINDER, period=period, message=message
+                notify(
+                    users=[profile.user],
+                    kind=Notice.Kind.REMINDER,
+                    message=message,
+                    url=report_url(Report(unit=profile.unit, period=period)),
+                    topic=topic,
                 )
                 audit_record(
                     actor=SYSTEM,

@@ -12,14 +12,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
 from districts.access import Do, require
 from districts.models import Profile, Role, Unit
+from notices.models import Notice
+from notices.services import notify
 
-from ..models import Figure, FigureChange, Indicator, Notice, Period, Report, Transition
+from ..models import Figure, FigureChange, Indicator, Period, Report, Transition
 from ..rules import clean_text, cumulative_bounds, figures_flags, parse_figure
 
 
@@ -290,11 +293,29 @@ def _transition(
     return step
 
 
+def report_url(report: Report) -> str:
+    return reverse("indicators:report_edit", args=[report.period.code, report.unit.code])
+
+
+def notify_clerks(*, unit: Unit, kind: str, message: str, url: str = "", topic: str = "") -> None:
+    """A notice to every active clerk of ``unit``."""
+    clerks = Profile.objects.filter(unit=unit, role=Role.CLERK, user__is_active=True)
+    notify(
+        users=clerks.values_list("user_id", flat=True),
+        kind=kind,
+        message=message,
+        url=url,
+        topic=topic,
+    )
+
+
 def _notify_clerks(report: Report, kind: str, message: str) -> None:
-    clerks = Profile.objects.filter(unit_id=report.unit_id, role=Role.CLERK, user__is_active=True)
-    Notice.objects.bulk_create(
-        Notice(user_id=p.user_id, kind=kind, report=report, period=report.period, message=message)
-        for p in clerks
+    notify_clerks(
+        unit=report.unit,
+        kind=kind,
+        message=message,
+        url=report_url(report),
+        topic=f"report:{report.pk}",
     )
 
 
