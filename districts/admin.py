@@ -7,19 +7,13 @@ from django.shortcuts import redirect
 
 from audit.admin_mixins import AuditedAdminMixin
 from spreadsheets.resources import OfficeImportExportModelAdmin
+from zzip.admin import ServiceAdminMixin, ServiceForm, show_errors
 
 from . import services
 from .forms import AccountAddForm, AccountChangeForm, AccountPasswordForm
 from .models import Population, Unit
 from .privacy import mask_phone
 from .resources import PopulationResource, UnitResource
-
-
-def _show_errors(form, errors: dict[str, list[str]]) -> None:
-    """A service's errors beside the admin form's fields (or above the form)."""
-    for field, problems in errors.items():
-        for message in problems:
-            form.add_error(field if field in form.fields else None, message)
 
 
 class UnitForm(forms.ModelForm):
@@ -30,19 +24,7 @@ class UnitForm(forms.ModelForm):
     def _post_clean(self):
         super()._post_clean()
         if not self.errors:
-            _show_errors(self, services.unit_errors(self.instance))
-
-
-class ServiceAdminMixin:
-    """Saves through the app's service (its rules, lock and audit record), not the model."""
-
-    def save_model(self, request, obj, form, change):
-        saved = self.save_through_service(request, obj, form, change)
-        obj.pk = saved.obj.pk
-        obj.__dict__.update(saved.obj.__dict__)
-
-    def save_through_service(self, request, obj, form, change):
-        raise NotImplementedError
+            show_errors(self, services.unit_errors(self.instance))
 
 
 @admin.register(Unit)
@@ -63,7 +45,7 @@ class UnitAdmin(ServiceAdminMixin, AuditedAdminMixin, OfficeImportExportModelAdm
         return services.unit_save(actor=request.user, unit=unit, **fields)
 
 
-class PopulationForm(forms.ModelForm):
+class PopulationForm(ServiceForm):
     # Text, so that the one parser (zzip.numbers) reads what was typed, full-width digits too.
     value = forms.CharField(label="常住人口（万人）", max_length=40)
 
@@ -71,8 +53,7 @@ class PopulationForm(forms.ModelForm):
         model = Population
         fields = ["unit", "year", "value", "source"]
 
-    def clean(self):
-        data = super().clean()
+    def service_errors(self, data):
         errors, _year, value = services.population_errors(
             unit=data.get("unit"),
             year=data.get("year"),
@@ -80,14 +61,7 @@ class PopulationForm(forms.ModelForm):
             source=data.get("source", ""),
             population=self.instance,
         )
-        _show_errors(self, errors)
-        if value is not None:
-            data["value"] = value
-        return data
-
-    def _post_clean(self):
-        # The service checks the model's rules (and the unit-and-year key) itself.
-        pass
+        return errors, value
 
 
 @admin.register(Population)

@@ -6,8 +6,8 @@ from django.utils.html import format_html
 
 from audit.admin_mixins import AuditedAdminMixin
 from districts import tree
-from districts.admin import ServiceAdminMixin, _show_errors
 from spreadsheets.resources import OfficeImportExportModelAdmin
+from zzip.admin import ServiceAdminMixin, ServiceForm
 
 from . import services
 from .models import Extension, Figure, FigureChange, Indicator, Period, Report, Target, Transition
@@ -64,7 +64,7 @@ class PeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return redirect("indicators:summary", period_code=period.code, unit_code=root.code)
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(ServiceForm):
     # Text, so that the one parser reads what was typed (indicators.rules.parse_figure).
     value = forms.CharField(label="目标值", max_length=40)
 
@@ -72,22 +72,14 @@ class TargetForm(forms.ModelForm):
         model = Target
         fields = ["unit", "indicator", "year", "value"]
 
-    def clean(self):
-        data = super().clean()
+    def service_errors(self, data):
         errors, _year, value = services.target_errors(
             unit=data.get("unit", self.instance.unit if self.instance.pk else None),
             indicator=data.get("indicator", self.instance.indicator if self.instance.pk else None),
             year=data.get("year", self.instance.year),
             value=data.get("value"),
         )
-        _show_errors(self, errors)
-        if value is not None:
-            data["value"] = value
-        return data
-
-    def _post_clean(self):
-        # The service checks the model's rules (and the unit-indicator-year key) itself.
-        pass
+        return errors, value
 
 
 @admin.register(Target)

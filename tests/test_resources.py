@@ -673,3 +673,13 @@ def test_export_command_writes_the_resource(office, monkeypatch):
     assert sheet.max_row == 9
     event = AuditEvent.objects.get(action=Action.EXPORT)
     assert event.actor == office and event.detail["via"] == "命令行"
+
+
+def test_a_target_of_an_indicator_out_of_use_is_refused_as_everywhere_else(office):
+    from indicators.models import Indicator
+
+    Indicator.objects.filter(code="valid_inventions").update(active=False)
+    data = xlsx_of([TARGET_HEADER, ["370481", "valid_inventions", 2024, 900]])
+    (reason,) = reasons(import_bytes(TargetResource, data, office))
+    assert reason == "2:指标编码:“有效发明专利拥有量”已停用，不能下达目标。"
+    assert not Target.objects.filter(year=2024).exists()

@@ -363,3 +363,49 @@ def test_no_extension_for_a_closed_period(q3_2023, tengzhou, office):
             reason="补报",
             user=office,
         )
+
+
+def test_approving_from_a_stale_page_is_refused(q3_report, tengzhou_clerk, office):
+    """Tab 1 shows 120; the report is returned and resubmitted as 999 elsewhere; tab 1's
+    approval must not approve figures its reviewer never saw."""
+    save(q3_report, tengzhou_clerk, submit=True, invention_grants="120")
+    seen = version(q3_report)
+    return_(q3_report, office, "核对")
+    save(q3_report, tengzhou_clerk, submit=True, invention_grants="999")
+    with pytest.raises(services.ConflictError):
+        services.report_approve(report_id=q3_report.pk, user=office, expected_version=seen)
+    with pytest.raises(services.ConflictError):
+        services.report_return(
+            report_id=q3_report.pk, user=office, reason="x", expected_version=seen
+        )
+    assert current(q3_report).state == Report.State.SUBMITTED
+    approve(q3_report, office)  # from a fresh page it goes through
+    assert current(q3_report).state == Report.State.APPROVED
+
+
+def test_a_reason_too_long_is_refused_whole_never_cut(q3_report, tengzhou_clerk, office):
+    with pytest.raises(services.FigureErrors) as exc:
+        save(q3_report, tengzhou_clerk, explain_invention_grants="长" * 2001)
+    assert "情况说明最多 2000 字" in exc.value.errors["invention_grants"][0]
+    save(q3_report, tengzhou_clerk, submit=True)
+    with pytest.raises(ValidationError, match="最多 2000 字，现在有 2001 字"):
+        return_(q3_report, office, "长" * 2001)
+    assert current(q3_report).state == Report.State.SUBMITTED
+
+
+def test_full_width_digits_and_thousands_separators_are_read_as_typed(q3_report, tengzhou_clerk):
+    save(q3_report, tengzhou_clerk, invention_grants="１５０", valid_inventions="8,60")
+    assert (
+        Figure.objects.get(report=current(q3_report), indicator__code="invention_grants").value
+        == 150
+    )
+    assert (
+        Figure.objects.get(report=current(q3_report), indicator__code="valid_inventions").value
+        == 860
+    )
+
+
+def test_a_nul_byte_in_a_reason_never_reaches_the_database(q3_report, tengzhou_clerk, office):
+    save(q3_report, tengzhou_clerk, submit=True)
+    return_(q3_report, office, "请\x00核对")
+    assert current(q3_report).return_reason == "请核对"

@@ -384,3 +384,18 @@ def test_the_clerks_trend_offers_no_other_unit_and_the_dashboards_does(
     assert 'id="pick-trend"' in own and 'id="pick-trend-unit"' not in own and "薛城区" not in own
     board = client_for(office).get("/dashboard/2023Q2/370400/").content.decode()
     assert 'id="pick-trend-unit"' in board
+
+
+def test_the_dashboard_summarises_its_period_once(client_for, office, monkeypatch):
+    from indicators.selectors import summary as summary_module
+
+    calls = []
+    real = summary_module.summarize
+
+    def counting(period, parent, **kwargs):
+        calls.append(period.code)
+        return real(period, parent, **kwargs)
+
+    monkeypatch.setattr(summary_module, "summarize", counting)
+    assert client_for(office).get(DASHBOARD).status_code == 200
+    assert calls.count("2023Q2") == 1

@@ -231,3 +231,9 @@ def test_opening_the_form_creates_nothing_until_the_first_save(client_for, tengz
         Report.objects.get(unit__code="370481", period__year=2023, period__quarter=3).state
         == "draft"
     )
+
+
+def test_full_width_digits_are_saved_as_the_live_feedback_reads_them(client_for, tengzhou_clerk):
+    c = client_for(tengzhou_clerk)
+    assert post(c, {"invention_grants": "１５０", "valid_inventions": "８６０"}).status_code == 302
+    assert stored()["invention_grants"] == D(150) and stored()["valid_inventions"] == D(860)

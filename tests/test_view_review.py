@@ -196,3 +196,43 @@ def test_report_page_shows_its_own_history(client_for, tengzhou_clerk, office, s
     assert (
         "本表记录" in html and "已报送 → 已退回" in html and "发明专利授权量：（空） → 150" in html
     )
+
+
+def test_a_draft_never_submitted_opens_for_review_without_an_error(
+    client_for, office, tengzhou, q3_2023, tengzhou_clerk
+):
+    services.report_save(
+        unit=tengzhou,
+        period=q3_2023,
+        raw={"invention_grants": "120"},
+        expected_version=0,
+        submit=False,
+        user=tengzhou_clerk,
+    )
+    response = client_for(office).get(REVIEW)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "尚未报送" in html and "等待填报员提交后才能审核" in html
+    assert 'value="approve"' not in html
+
+
+def test_a_stale_review_page_approves_nothing(client_for, office, tengzhou_clerk, submitted):
+    """Tab 1 shows 150; the report is returned and resubmitted as 999 elsewhere."""
+    c = client_for(office)
+    seen = c.get(REVIEW).context["report"].version
+    return_(submitted, office, "核对")
+    services.report_save(
+        unit=submitted.unit,
+        period=submitted.period,
+        raw={**GOOD, "invention_grants": "999"},
+        expected_version=Report.objects.get(pk=submitted.pk).version,
+        submit=True,
+        user=tengzhou_clerk,
+    )
+    response = c.post(REVIEW, {"action": "approve", "version": seen})
+    assert response.status_code == 200
+    assert "为避免审核你没有看到的数字，这次操作没有执行" in response.content.decode()
+    assert Report.objects.get(pk=submitted.pk).state == Report.State.SUBMITTED
+    response = c.post(REVIEW, {"action": "approve"})  # a page without the version
+    assert "页面已过期" in response.content.decode()
+    assert Report.objects.get(pk=submitted.pk).state == Report.State.SUBMITTED

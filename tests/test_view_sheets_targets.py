@@ -170,3 +170,27 @@ def test_download_then_upload_round_trip_of_an_empty_year(client_for, office):
     c.post(reverse("indicators:target_sheet_confirm", args=[2024]), {"payload": payload})
     stored = dict(Target.objects.filter(year=2024).values_list("unit__code", "value"))
     assert len(stored) == 7 and stored["370481"] == 50
+
+
+def test_two_confirmations_at_once_give_a_message_not_an_error(client_for, office, monkeypatch):
+    """The second of two confirmations finds the target the first created (a duplicate key on
+    insert): it is told the targets moved, and nothing of it is written."""
+    from django.db import IntegrityError
+
+    from indicators.models import Target
+
+    data = fill(target_book.sheet_bytes(year=2024, empty=True), {"C5": 200})
+    c = client_for(office)
+    payload = upload(c, data, url=reverse("indicators:target_sheet", args=[2024])).context[
+        "payload"
+    ]
+
+    def racing_create(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(Target.objects, "create", racing_create)
+    response = c.post(
+        reverse("indicators:target_sheet_confirm", args=[2024]), {"payload": payload}, follow=True
+    )
+    assert response.status_code == 200
+    assert "预览之后，这些目标已被他人修改" in response.content.decode()

@@ -210,3 +210,12 @@ def test_the_entry_form_and_home_page_point_to_the_template(client_for, tengzhou
     c = client_for(tengzhou_clerk)
     assert PAGE in c.get(FORM).content.decode()
     assert PAGE in c.get(reverse("indicators:home")).content.decode()
+
+
+def test_looking_at_the_template_page_or_downloading_creates_nothing(client_for, tengzhou_clerk):
+    c = client_for(tengzhou_clerk)
+    assert c.get(PAGE).status_code == 200
+    assert c.get(XLSX).status_code == 200
+    assert not Report.objects.filter(
+        unit__code="370481", period__year=2023, period__quarter=3
+    ).exists()

@@ -8,6 +8,7 @@ with its lockout, forced password change and second factor.
 from functools import update_wrapper
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -50,3 +51,42 @@ class ZzipAdminSite(admin.AdminSite):
             raise PermissionDenied("你的角色无权使用管理后台。")
         next_url = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
+
+
+def show_errors(form, errors: dict[str, list[str]]) -> None:
+    """A service's errors beside the admin form's fields (or above the form)."""
+    for field, problems in errors.items():
+        for message in problems:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class ServiceForm(forms.ModelForm):
+    """An admin form whose checks are its service's: ``service_errors(data)`` returns the
+    errors by field and the parsed value, which replaces what was typed."""
+
+    def service_errors(self, data) -> tuple[dict[str, list[str]], object]:
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        errors, value = self.service_errors(data)
+        show_errors(self, errors)
+        if value is not None:
+            data["value"] = value
+        return data
+
+    def _post_clean(self):
+        # The service checks the model's rules (and its natural key) itself, under lock.
+        pass
+
+
+class ServiceAdminMixin:
+    """Saves through the app's service (its rules, lock and audit record), not the model."""
+
+    def save_model(self, request, obj, form, change):
+        saved = self.save_through_service(request, obj, form, change)
+        obj.pk = saved.obj.pk
+        obj.__dict__.update(saved.obj.__dict__)
+
+    def save_through_service(self, request, obj, form, change):
+        raise NotImplementedError

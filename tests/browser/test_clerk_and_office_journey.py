@@ -56,6 +56,9 @@ def test_clerk_corrects_refused_figures_submits_and_office_downloads_the_table(
     expect(live).to_contain_text("序时进度")
     expect(live).to_have_text("完成年指导目标 60.2%，低于序时进度14.8个百分点")
     shot(clerk, "live-feedback")
+    # Full-width digits, as a Chinese input method types them, read the same (as the server).
+    clerk.fill("#id_invention_grants", "１１８")
+    expect(live).to_have_text("完成年指导目标 60.2%，低于序时进度14.8个百分点")
 
     # Not a number: refused next to the field, the rest kept as typed, nothing saved.
     _fill(clerk, {**CORRECT, "invention_grants": "abc"})
