@@ -12,6 +12,7 @@ _ACTIONS = {
     "indicators.target": Action.TARGET_CHANGED,
     "districts.population": Action.POPULATION_CHANGED,
     "indicators.indicator": Action.INDICATOR_CHANGED,
+    "indicators.indicatorset": Action.INDICATOR_CHANGED,
     "districts.unit": Action.UNIT_CHANGED,
     "indicators.period": Action.PERIOD_CHANGED,
     "indicators.extension": Action.EXTENSION_GRANTED,

@@ -59,6 +59,8 @@ ROLE_RIGHTS: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset({Do.ENTER, Do.PROGRESS}),
     Role.OFFICE: frozenset(
         {
+            # A unit's own figures (a city's city-wide ones): its office enters them.
+            Do.ENTER,
             Do.REVIEW,
             Do.APPROVE,
             Do.RETURN,
@@ -93,6 +95,7 @@ ADMIN_MODELS: dict[str, dict[str, tuple[str, ...]]] = {
     Do.REFERENCE: {
         "districts.unit": _ALL,
         "districts.population": _ALL,
+        "indicators.indicatorset": _ALL,
         "indicators.indicator": _ALL,
         "indicators.period": _ALL,
     },

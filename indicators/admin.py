@@ -6,41 +6,128 @@ from django.utils.html import format_html
 
 from audit.admin_mixins import AuditedAdminMixin
 from districts import tree
+from districts.services import Saved
 from spreadsheets.resources import OfficeImportExportModelAdmin
-from zzip.admin import ServiceAdminMixin, ServiceForm
+from zzip.admin import ServiceAdminMixin, ServiceForm, show_errors
 
 from . import services
-from .models import Extension, Figure, FigureChange, Indicator, Period, Report, Target, Transition
+from .models import (
+    Extension,
+    Figure,
+    FigureChange,
+    Indicator,
+    IndicatorSet,
+    Period,
+    Report,
+    Target,
+    Transition,
+)
 from .resources import FigureResource, TargetResource
 from .table import format_figure
 
 
+@admin.register(IndicatorSet)
+class IndicatorSetAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "frequency", "order"]
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = list(services.definitions.INDICATOR_FIELDS)
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            show_errors(self, services.indicator_errors(self.instance))
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(ServiceAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    form = IndicatorForm
     list_display = [
         "name",
         "code",
+        "indicator_set",
         "unit_label",
         "kind",
-        "has_target",
-        "has_per_capita",
+        "reporter",
+        "in_force",
+        "formula",
         "order",
-        "active",
         "in_table",
     ]
-    list_editable = ["order", "active", "in_table"]
-    list_filter = ["kind", "active"]
+    list_filter = ["indicator_set", "kind", "reporter"]
+    list_select_related = ["indicator_set"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["code", "name", "indicator_set", "unit_label", "kind", "decimal_places"]},
+        ),
+        (
+            "何时、由谁填报",
+            {"fields": ["first_period", "last_period", "reporter", "reporting_unit", "formula"]},
+        ),
+        (
+            "计算与审核",
+            {"fields": ["has_target", "has_per_capita", "has_net_growth", "yoy_threshold"]},
+        ),
+        (
+            "附件表与填报页",
+            {"fields": ["in_table", "order", "column_title", "value_heading", "description"]},
+        ),
+    ]
+
+    @admin.display(description="填报期")
+    def in_force(self, obj):
+        return f"{obj.first_period or '…'} — {obj.last_period or '至今'}"
+
+    def save_through_service(self, request, obj, form, change):
+        fields = {
+            f: form.cleaned_data[f]
+            for f in services.definitions.INDICATOR_FIELDS
+            if f in form.cleaned_data
+        }
+        saved = services.indicator_save(
+            actor=request.user,
+            indicator=Indicator.objects.get(pk=obj.pk) if change else None,
+            **fields,
+        )
+        return Saved(saved, not change, {})
+
+
+class PeriodForm(forms.ModelForm):
+    class Meta:
+        model = Period
+        fields = ["frequency", "year", "number", "status", "deadline"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            show_errors(self, services.period_errors(self.instance))
 
 
 @admin.register(Period)
-class PeriodAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["period_title", "year", "quarter", "status", "deadline", "summary_links"]
-    list_filter = ["year", "status"]
+class PeriodAdmin(ServiceAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    form = PeriodForm
+    list_display = ["period_title", "code", "status", "deadline", "summary_links"]
+    list_filter = ["frequency", "year", "status"]
     actions = ["generate_summary"]
 
     @admin.display(description="填报期", ordering="-year")
     def period_title(self, obj):
         return obj.title
+
+    @admin.display(description="编码")
+    def code(self, obj):
+        return obj.code
+
+    def save_through_service(self, request, obj, form, change):
+        fields = {f: form.cleaned_data[f] for f in PeriodForm.Meta.fields if f in form.cleaned_data}
+        saved = services.period_save(
+            actor=request.user, period=Period.objects.get(pk=obj.pk) if change else None, **fields
+        )
+        return Saved(saved, not change, {})
 
     @admin.display(description="汇总表")
     def summary_links(self, obj):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .computations import GAP_PLACES
-from .models import QUARTER_TITLES, Indicator
+from .models import Indicator
 from .selectors import Cell, Row, Summary, Trend
 from .table import RATIO_DISPLAY_PLACES, format_figure
 
@@ -176,13 +176,13 @@ def ranking_chart(summary: Summary, indicator: Indicator) -> Chart:
 
 
 def trend_chart(trend: Trend, indicator: Indicator, units: list[tuple[int, str]]) -> Chart:
-    """An indicator over the quarters of last year and this year, for each (unit id, label).
+    """An indicator over the periods of last year and this year, for each (unit id, label).
 
     A partial sum (not every unit below has reported) is listed in the table, marked, but not
     drawn: a line through it would show a fall that is only a missing report.
     """
     last, this = trend.years
-    series, head, columns = [], [_("季度")], []
+    series, head, columns = [], [_("填报期")], []
     for unit_id, label in units:
         for year in (last, this):
             cells = trend.cells(year, unit_id, indicator.code)
@@ -219,16 +219,14 @@ def trend_chart(trend: Trend, indicator: Indicator, units: list[tuple[int, str]]
         title=_("%(indicator)s走势（%(last)s年—%(this)s年）")
         % {"indicator": indicator.name, "last": last, "this": this},
         data={
-            "categories": list(QUARTER_TITLES.values()),
+            "categories": trend.labels,
             "series": series,
             "unit": indicator.unit_label,
             "file": _("%(indicator)s走势%(last)s-%(this)s")
             % {"indicator": indicator.name, "last": last, "this": this},
         },
         head=head,
-        rows=[
-            [title, *(col[q] for col in columns)] for q, title in enumerate(QUARTER_TITLES.values())
-        ],
+        rows=[[title, *(col[i] for col in columns)] for i, title in enumerate(trend.labels)],
         notes=_partial_notes(all_cells),
     )
 

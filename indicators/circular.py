@@ -44,13 +44,20 @@ def year_on_year(yoy: Decimal) -> str:
     return f"{word}{format_figure(abs(yoy), YOY_PLACES)}%"
 
 
+def amount_text(value: Decimal, places: int) -> str:
+    """An amount in a sentence: rounded as the table rounds it, without the table's trailing
+    zeros (保费115万元, not 115.00万元)."""
+    text = format_figure(value, places)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def indicator_clause(indicator: Indicator, row: Row) -> str | None:
     """One indicator of a row in the office's words, or None when nothing has been reported."""
     cell = row.cells[indicator.code]
     if cell.value is None:
         return None
     unit = indicator.unit_label
-    value = format_figure(cell.value, indicator.decimal_places)
+    value = amount_text(cell.value, indicator.decimal_places)
     if cell.partial:
         # Only some units have reported: a sum of those, with no ratio that would mislead.
         return f"{indicator.name}（已报送单位合计）{value}{unit}"
@@ -76,12 +83,17 @@ def figures_paragraph(summary: Summary) -> str:
     "2023年上半年，全市发明专利授权量326件，完成年指导目标的44.2%，低于序时进度5.8个百分点；…"
     """
     scope = summary.total.label
-    clauses = [
-        c for ind in summary.indicators if (c := indicator_clause(ind, summary.total)) is not None
-    ]
-    if not clauses:
+    # A month's flows are 1—7月 and its stocks 截至7月底: a sentence each; a quarter's are one.
+    groups: dict[str, list[str]] = {}
+    for ind in summary.indicators:
+        clause = indicator_clause(ind, summary.total)
+        if clause is not None:
+            groups.setdefault(summary.period.title_for(ind), []).append(clause)
+    if not groups:
         return f"{summary.period.title}，{scope}尚无已报送的数据。"
-    return f"{summary.period.title}，{scope}{ITEM_SEPARATOR.join(clauses)}。"
+    return "".join(
+        f"{when}，{scope}{ITEM_SEPARATOR.join(clauses)}。" for when, clauses in groups.items()
+    )
 
 
 def members_word(summary: Summary) -> str:

@@ -21,8 +21,7 @@ PER_CAPITA_PLACES = 2
 YOY_PLACES = 2
 GAP_PLACES = 1
 
-# 序时进度: the share of the year elapsed at the end of each quarter, in percent.
-BENCHMARK = {1: Decimal(25), 2: Decimal(50), 3: Decimal(75), 4: Decimal(100)}
+MONTHS_IN_YEAR = 12
 
 
 def round_half_up(value: Decimal | None, places: int) -> Decimal | None:
@@ -65,19 +64,19 @@ def year_on_year(value: Decimal | None, last_year: Decimal | None) -> Decimal | 
     return None if r is None else round_half_up(r * HUNDRED, YOY_PLACES)
 
 
-def benchmark(quarter: int) -> Decimal:
-    """序时进度 in percent: Q1 25, H1 50, Q3 75, year 100."""
-    try:
-        return BENCHMARK[quarter]
-    except KeyError:
-        raise ValueError(f"quarter must be 1–4, not {quarter!r}") from None
+def benchmark(end_month: int) -> Decimal:
+    """序时进度 in percent: the share of the year elapsed at the end of month ``end_month``
+    (a quarter's last month: Q1 25, H1 50, Q3 75, the year 100; July 58.33…)."""
+    if not 1 <= end_month <= MONTHS_IN_YEAR:
+        raise ValueError(f"end_month must be 1–12, not {end_month!r}")
+    return Decimal(end_month) * HUNDRED / MONTHS_IN_YEAR
 
 
-def benchmark_gap(completion_pct: Decimal | None, quarter: int) -> Decimal | None:
+def benchmark_gap(completion_pct: Decimal | None, end_month: int) -> Decimal | None:
     """Percentage points above (+) or below (−) 序时进度."""
     if completion_pct is None:
         return None
-    return round_half_up(completion_pct - benchmark(quarter), GAP_PLACES)
+    return round_half_up(completion_pct - benchmark(end_month), GAP_PLACES)
 
 
 K = TypeVar("K")

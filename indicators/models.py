@@ -1,5 +1,7 @@
 """What, when and how much: indicators, periods, targets, reports and their figures."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,18 +9,100 @@ from django.utils.translation import gettext_lazy as _
 
 from districts.models import Unit
 
-QUARTER_TITLES = {1: "一季度", 2: "上半年", 3: "前三季度", 4: "全年"}
+from . import calendar
+from .calendar import QUARTER_TITLES, Frequency
+
+__all__ = ["QUARTER_TITLES", "Frequency"]
+
+
+class IndicatorSet(models.Model):
+    """Indicators reported together, at one frequency: the quarterly circular's table, a
+    province's monthly statistics. A period of that frequency asks for the set's indicators."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    frequency = models.CharField(
+        _("填报频率"), max_length=1, choices=Frequency.choices, default=Frequency.QUARTER
+    )
+    order = models.PositiveIntegerField(_("排列顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标组")
+        verbose_name_plural = _("指标组")
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(frequency__in=["M", "Q", "Y"]), name="indicatorset_frequency_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_frequency_display()}）"
 
 
 class Indicator(models.Model):
-    """One figure a unit reports. Indicators are rows, so the office adds one without a release."""
+    """One figure a unit reports. Indicators are rows, so the office adds one without a release.
+
+    It is reported from its first period to its last (none: still in use), at its set's
+    frequency; by every reporting unit at the bottom of the tree (a parent's value is their
+    sum), or by one given unit itself (a city's city-wide trademark figures); or it is not
+    reported at all but computed from other indicators by its formula.
+    """
 
     class Kind(models.TextChoices):
         FLOW = "flow", _("流量（自1月1日起累计）")
         STOCK = "stock", _("存量（期末数）")
 
-    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    class Reporter(models.TextChoices):
+        LEAVES = "leaves", _("各基层填报单位（上级为下级之和）")
+        UNIT = "unit", _("指定单位自行填报")
+
+    code = models.SlugField(
+        _("编码"),
+        max_length=40,
+        unique=True,
+        help_text=_("字母、数字和下划线，如 invention_grants；公式中用它指代这个指标。"),
+    )
     name = models.CharField(_("名称"), max_length=100)
+    indicator_set = models.ForeignKey(
+        IndicatorSet,
+        verbose_name=_("指标组"),
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        help_text=_("决定填报频率（月度、季度、年度）。"),
+    )
+    first_period = models.CharField(
+        _("首个填报期"),
+        max_length=10,
+        blank=True,
+        help_text=_("从哪一期起填报，如 2023Q1、2025M01；留空表示一直在用。"),
+    )
+    last_period = models.CharField(
+        _("最后填报期"),
+        max_length=10,
+        blank=True,
+        help_text=_("停用时填最后一期，如 2024Q4；之后的填报期不再有这个指标，之前的不受影响。"),
+    )
+    reporter = models.CharField(
+        _("由谁填报"), max_length=10, choices=Reporter.choices, default=Reporter.LEAVES
+    )
+    reporting_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("填报单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_indicators",
+        help_text=_("“指定单位自行填报”时：哪个单位填报（如全市的商标数由市局填报）。"),
+    )
+    formula = models.CharField(
+        _("计算公式"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "由其他指标计算、不填报时填写，如 invention + utility + design，"
+            "或 high_value / 常住人口；可用 + - * / 和括号。留空表示由单位填报。"
+        ),
+    )
     unit_label = models.CharField(_("计量单位"), max_length=10, help_text=_("件、家、万元等"))
     kind = models.CharField(_("类型"), max_length=5, choices=Kind.choices)
     has_target = models.BooleanField(_("有年度指导目标"), default=False)
@@ -28,7 +112,6 @@ class Indicator(models.Model):
         _("小数位数"), default=0, help_text=_("0 表示只能填整数（件数、家数）。")
     )
     order = models.PositiveIntegerField(_("排列顺序"), default=0)
-    active = models.BooleanField(_("启用"), default=True)
     in_table = models.BooleanField(_("列入通报附件表"), default=True)
     yoy_threshold = models.DecimalField(
         _("同比波动提示阈值（%）"),
@@ -71,6 +154,11 @@ class Indicator(models.Model):
                 condition=Q(kind="stock") | Q(has_net_growth=False, has_per_capita=False),
                 name="indicator_ratios_only_for_stocks",
             ),
+            models.CheckConstraint(
+                condition=Q(reporter="leaves", reporting_unit__isnull=True)
+                | Q(reporter="unit", reporting_unit__isnull=False),
+                name="indicator_reporting_unit_with_unit_reporter",
+            ),
         ]
 
     def __str__(self):
@@ -79,6 +167,36 @@ class Indicator(models.Model):
     @property
     def is_flow(self) -> bool:
         return self.kind == self.Kind.FLOW
+
+    @property
+    def is_derived(self) -> bool:
+        """Computed from other indicators by its formula, never entered."""
+        return bool(self.formula)
+
+    @property
+    def frequency(self) -> str:
+        return self.indicator_set.frequency
+
+    def in_force(self, period: Period) -> bool:
+        """Whether the indicator is reported in ``period`` (its set's frequency, between its
+        first and last period)."""
+        if period.frequency != self.indicator_set.frequency:
+            return False
+        key = (period.year, period.number)
+        for bound, later in ((self.first_period, False), (self.last_period, True)):
+            if bound:
+                _freq, year, number = calendar.parse_code(bound)
+                if (key > (year, number)) if later else (key < (year, number)):
+                    return False
+        return True
+
+    def reported_by(self, unit: Unit, *, is_leaf: bool) -> bool:
+        """Whether ``unit`` enters this indicator itself."""
+        if self.is_derived:
+            return False
+        if self.reporter == self.Reporter.UNIT:
+            return unit.pk == self.reporting_unit_id
+        return is_leaf
 
     @property
     def is_benchmarked(self) -> bool:
@@ -99,30 +217,45 @@ class Indicator(models.Model):
 
 
 class Period(models.Model):
-    """A reporting quarter. Flows are cumulative from 1 January to the quarter's end."""
+    """A reporting period: a month, a quarter or a year. Flows are cumulative from 1 January
+    to its last month; stocks are read at its end.
+
+    ``frozen`` keeps the indicators as they were when the period was closed (names, headings,
+    which are reported, formulas): a closed period's tables never change when an indicator is
+    later added, retired or renamed.
+    """
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("未开放")
         OPEN = "open", _("填报中")
         CLOSED = "closed", _("已截止")
 
+    frequency = models.CharField(
+        _("频率"), max_length=1, choices=Frequency.choices, default=Frequency.QUARTER
+    )
     year = models.PositiveIntegerField(_("年份"))
-    quarter = models.PositiveSmallIntegerField(
-        _("季度"), choices=[(q, t) for q, t in QUARTER_TITLES.items()]
+    number = models.PositiveSmallIntegerField(
+        _("第几期"), help_text=_("季度 1–4（2 即上半年）；月度 1–12；年度 1。")
     )
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
     deadline = models.DateField(_("报送截止日期"), null=True, blank=True)
+    frozen = models.JSONField(_("截止时的指标"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("填报期")
         verbose_name_plural = _("填报期")
-        ordering = ["-year", "-quarter"]
+        ordering = ["-year", "-number", "frequency"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "quarter"], name="period_unique_year_quarter"),
+            models.UniqueConstraint(
+                fields=["frequency", "year", "number"], name="period_unique_frequency_year_number"
+            ),
             models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4), name="period_quarter_1_to_4"
+                condition=Q(frequency="Q", number__gte=1, number__lte=4)
+                | Q(frequency="M", number__gte=1, number__lte=12)
+                | Q(frequency="Y", number=1),
+                name="period_number_fits_frequency",
             ),
         ]
 
@@ -131,15 +264,45 @@ class Period(models.Model):
 
     @property
     def code(self) -> str:
-        return f"{self.year}Q{self.quarter}"
-
-    @property
-    def quarter_title(self) -> str:
-        return QUARTER_TITLES[self.quarter]
+        return calendar.code(self.frequency, self.year, self.number)
 
     @property
     def title(self) -> str:
-        return f"{self.year}年{self.quarter_title}"
+        return calendar.title(self.frequency, self.year, self.number)
+
+    @property
+    def stock_title(self) -> str:
+        return calendar.stock_title(self.frequency, self.year, self.number)
+
+    def title_for(self, indicator: Indicator) -> str:
+        """The period in a sentence about ``indicator``: 2025年1—7月 for a flow, 截至2025年7月底
+        for a stock."""
+        return self.title if indicator.is_flow else self.stock_title
+
+    @property
+    def short_title(self) -> str:
+        return calendar.short_title(self.frequency, self.number)
+
+    @property
+    def previous_word(self) -> str:
+        """The period before, as a form's column names it: 上季度, 上月."""
+        return calendar.PREVIOUS_WORDS[self.frequency]
+
+    @property
+    def end_month(self) -> int:
+        return calendar.end_month(self.frequency, self.number)
+
+    @property
+    def end_date(self):
+        return calendar.end_date(self.frequency, self.year, self.number)
+
+    @property
+    def is_first_of_year(self) -> bool:
+        return self.number == 1
+
+    @property
+    def is_last_of_year(self) -> bool:
+        return self.number == calendar.last_number(self.frequency)
 
 
 class Extension(models.Model):
@@ -268,7 +431,7 @@ class Report(models.Model):
     class Meta:
         verbose_name = _("填报表")
         verbose_name_plural = _("填报表")
-        ordering = ["-period__year", "-period__quarter", "unit__order"]
+        ordering = ["-period__year", "-period__number", "unit__order"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "period"], name="report_unique_unit_period"),
             models.CheckConstraint(

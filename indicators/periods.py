@@ -1,53 +1,37 @@
-"""Period codes as they appear in URLs and on the command line: ``2023Q2`` is 2023 上半年."""
+"""Periods by their codes, as URLs, commands, imports and sheets name them: ``2023Q2`` is
+2023 上半年, ``2025M07`` is 2025年1—7月, ``2024Y`` is 2024年全年 (indicators.calendar)."""
 
 from __future__ import annotations
 
-import re
-
+from django.db.models import Q
 from django.http import Http404
 
 from zzip.numbers import FIRST_YEAR, LAST_YEAR
 
-from .models import QUARTER_TITLES, Period
+from . import calendar
+from .calendar import QUARTER_TITLES, Frequency, PeriodCodeError, parse_code
+from .models import Period
 
-# For a URL converter or a route regex; ``parse_period_code`` also accepts a lower-case q.
-PERIOD_CODE_PATTERN = r"[0-9]{4}Q[1-4]"
-
-_CODE = re.compile(r"^\s*([0-9]{4})\s*[Qq]\s*([0-9]+)\s*$")
-
-
-class PeriodCodeError(ValueError):
-    """A period code that is not of the form 2023Q2; the message is for the user, in Chinese."""
+__all__ = ["PeriodCodeError", "parse_code"]
 
 
-def parse_period_code(text: str) -> tuple[int, int]:
-    """``"2023Q2"`` → ``(2023, 2)``; anything else raises ``PeriodCodeError``."""
-    match = _CODE.match(text or "") if len(text or "") < 20 else None
-    if not match:
-        raise PeriodCodeError(
-            f"填报期“{text}”格式不对，应写成“年份Q季度”，如 2023Q2（2023年上半年）。"
-        )
-    year, quarter = int(match[1]), int(match[2])
-    if not 1 <= quarter <= 4:
-        raise PeriodCodeError(
-            f"填报期“{text}”的季度不对：季度只能是 1–4"
-            "（Q1 一季度、Q2 上半年、Q3 前三季度、Q4 全年）。"
-        )
-    return year, quarter
+def period_by_code(code: str) -> Period | None:
+    frequency, year, number = parse_code(code)
+    return Period.objects.filter(frequency=frequency, year=year, number=number).first()
 
 
 def period_or_404(code: str) -> Period:
     """The period of a URL's code; a malformed or unknown code is a 404, never a 500."""
     try:
-        year, quarter = parse_period_code(code)
+        frequency, year, number = parse_code(code)
     except PeriodCodeError as e:
         raise Http404(str(e)) from e
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise Http404(f"没有填报期 {year}Q{quarter}。")
-    try:
-        return Period.objects.get(year=year, quarter=quarter)
-    except Period.DoesNotExist:
-        raise Http404(f"没有填报期 {year}Q{quarter}。") from None
+        raise Http404(f"没有填报期 {code[:20]}。")
+    period = Period.objects.filter(frequency=frequency, year=year, number=number).first()
+    if period is None:
+        raise Http404(f"没有填报期 {calendar.code(frequency, year, number)}。")
+    return period
 
 
 # How offices write a quarter in a spreadsheet's 季度 column.
@@ -73,3 +57,53 @@ def parse_quarter(text: str) -> int:
             f"季度“{(text or '')[:20]}”不对，应为 1–4（1 一季度、2 上半年、3 前三季度、4 全年）。"
         )
     return quarter
+
+
+# --- The periods a period is compared with --------------------------------------------------
+
+
+def related_keys(period: Period) -> dict[str, list[tuple[str, int, int]]]:
+    """(frequency, year, number) of the periods a period is compared with, in order of
+    preference: itself, the one before it in the year, the same one last year, and the end
+    of last year (the same frequency's last period, else another frequency's that also ends
+    on 31 December)."""
+    f, year, number = period.frequency, period.year, period.number
+    return {
+        "current": [(f, year, number)],
+        "previous": [(f, year, number - 1)] if number > 1 else [],
+        "same_last_year": [(f, year - 1, number)],
+        "last_year_end": [
+            (other, year - 1, calendar.last_number(other))
+            for other in calendar.YEAR_END_PREFERENCE[Frequency(f)]
+        ],
+    }
+
+
+def pick(keys: dict[str, list[tuple]], found: dict[tuple, Period]) -> dict[str, Period | None]:
+    return {
+        name: next((found[k] for k in wanted if k in found), None) for name, wanted in keys.items()
+    }
+
+
+def key_of(period: Period) -> tuple[str, int, int]:
+    return (period.frequency, period.year, period.number)
+
+
+def related_periods(period: Period) -> dict[str, Period | None]:
+    """The periods ``period`` is compared with, in one query (None where none exists)."""
+    keys = related_keys(period)
+    q = Q()
+    for wanted in keys.values():
+        for f, year, number in wanted:
+            q |= Q(frequency=f, year=year, number=number)
+    found = {key_of(p): p for p in Period.objects.filter(q)}
+    found[key_of(period)] = period
+    return pick(keys, found)
+
+
+def year_periods(frequency: str, years: list[int], *, up_to: Period | None = None):
+    """The periods of ``frequency`` in ``years`` (up to ``up_to``), oldest first."""
+    qs = Period.objects.filter(frequency=frequency, year__in=years).order_by("year", "number")
+    if up_to is not None:
+        qs = qs.filter(Q(year__lt=up_to.year) | Q(year=up_to.year, number__lte=up_to.number))
+    return list(qs)

@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from districts.models import Unit
 from spreadsheets.resources import CodedResource, Column, text
 
-from . import services
+from . import calendar, services
 from .models import Figure, Indicator, Report, Target
-from .periods import PeriodCodeError, parse_quarter
+from .periods import parse_quarter
 
 
 class UnitIndicatorResource(CodedResource):
@@ -110,13 +110,13 @@ class FigureResource(UnitIndicatorResource):
 
     what = "指标数值（历史数据）"
     import_note = (
-        "数值作为已审核的历史数据导入，记在导入人名下。只能导入已截止的季度，或尚未设立且已结束的"
-        "季度（自动设立为已截止）；正在填报、未开放、在审核流程中或经审核通过的填报表不能用导入修改。"
+        "数值作为已审核的历史数据导入，记在导入人名下。填报期写在“期别”列（如 2023Q2、2025M07、"
+        "2024Y），季度数据也可写“年份”和“季度”两列。只能导入已截止的填报期，或尚未设立且已结束的"
+        "（自动设立为已截止）；正在填报、未开放、在审核流程中或经审核通过的填报表不能用导入修改。"
         "与系统中相同的行自动跳过。"
     )
-    field_columns = {"year": "年份", "quarter": "季度", "values": "数值"}
-    key_columns = ("单位编码", "指标编码", "年份", "季度")
-    key_words = "同一单位、指标、季度"
+    field_columns = {"period": "期别", "values": "数值"}
+    key_words = "同一单位、指标、填报期"
 
     unit_code = Column("单位编码", lambda f: f.report.unit.code, required=True)
     unit_name = Column(
@@ -126,9 +126,14 @@ class FigureResource(UnitIndicatorResource):
     indicator_name = Column(
         "指标名称", lambda f: f.indicator.name, readonly=True, note="只读，导入时忽略"
     )
-    year = Column("年份", lambda f: f.report.period.year, required=True)
+    period = Column(
+        "期别", lambda f: f.report.period.code, note="如 2023Q2（上半年）、2025M07、2024Y"
+    )
+    year = Column("年份", lambda f: f.report.period.year, note="没有“期别”时：年份")
     quarter = Column(
-        "季度", lambda f: f.report.period.quarter, required=True, note="1–4（上半年填 2，全年填 4）"
+        "季度",
+        lambda f: f.report.period.number if f.report.period.frequency == "Q" else "",
+        note="没有“期别”时：1–4（上半年填 2，全年填 4）",
     )
     value = Column(
         "数值",
@@ -150,19 +155,22 @@ class FigureResource(UnitIndicatorResource):
             "unit_name",
             "indicator_code",
             "indicator_name",
+            "period",
             "year",
             "quarter",
             "value",
             "state",
         )
-        import_id_fields = ("unit_code", "indicator_code", "year", "quarter")
+        # The period is 期别, or 年份 and 季度: FigureResource.find reads either.
+        import_id_fields = ("unit_code", "indicator_code")
 
     def get_queryset(self):
         return Figure.objects.select_related(
             "report__unit", "report__period", "indicator"
         ).order_by(
             "report__period__year",
-            "report__period__quarter",
+            "report__period__frequency",
+            "report__period__number",
             "report__unit__order",
             "report__unit__code",
             "indicator__order",
@@ -175,21 +183,43 @@ class FigureResource(UnitIndicatorResource):
             return self.get_queryset().filter(report__in=queryset)
         return queryset
 
-    def find(self, row):
+    def _check_headers(self, dataset):
+        problem = super()._check_headers(dataset)
+        headers = set(dataset.headers or [])
+        if problem is None and "期别" not in headers and not {"年份", "季度"} <= headers:
+            return "表头缺少列：期别（或年份和季度两列）。如 2023Q2、2025M07、2024Y。"
+        return problem
+
+    def period_code(self, row) -> str:
+        """The row's period as a code: its 期别, or its 年份 and 季度."""
+        written = text(row, "期别")
+        if written:
+            return calendar.code(*calendar.parse_code(written))
         year = text(row, "年份").removesuffix("年")
-        try:
-            quarter = parse_quarter(text(row, "季度"))
-        except PeriodCodeError:
-            return None
         if not year.isdigit():
+            raise calendar.PeriodCodeError(f"年份“{year[:20]}”不对，应为四位数字，如 2022。")
+        return calendar.code("Q", int(year), parse_quarter(text(row, "季度")))
+
+    def row_key(self, row):
+        try:
+            code = self.period_code(row)
+        except calendar.PeriodCodeError:
+            return None
+        return (text(row, "单位编码"), text(row, "指标编码"), code)
+
+    def find(self, row):
+        try:
+            frequency, year, number = calendar.parse_code(self.period_code(row))
+        except calendar.PeriodCodeError:
             return None
         return (
             Figure.objects.select_related("report__unit", "report__period", "indicator")
             .filter(
                 report__unit__code=text(row, "单位编码"),
                 indicator__code=text(row, "指标编码"),
-                report__period__year=int(year),
-                report__period__quarter=quarter,
+                report__period__frequency=frequency,
+                report__period__year=year,
+                report__period__number=number,
             )
             .first()
         )
@@ -197,40 +227,26 @@ class FigureResource(UnitIndicatorResource):
     def read_row(self, row) -> dict:
         errors: dict[str, list[str]] = {}
         unit, indicator = self.lookup(row, errors)
-        year = quarter = None
-        typed_year = text(row, "年份").removesuffix("年")
-        if typed_year.isdigit():
-            year = int(typed_year)
-        else:
-            errors["年份"] = [f"年份“{typed_year[:20]}”不对，应为四位数字，如 2022。"]
+        code = None
         try:
-            quarter = parse_quarter(text(row, "季度"))
-        except PeriodCodeError as exc:
-            errors["季度"] = [str(exc)]
+            code = self.period_code(row)
+        except calendar.PeriodCodeError as exc:
+            errors["期别" if text(row, "期别") else "季度"] = [str(exc)]
         if not text(row, "数值"):
             errors["数值"] = ["数值为空。"]
         if errors:
             raise ValidationError(errors)
-        return {
-            "unit": unit,
-            "year": year,
-            "quarter": quarter,
-            "values": {indicator.code: text(row, "数值")},
-        }
+        return {"unit": unit, "period": code, "values": {indicator.code: text(row, "数值")}}
 
     def write_row(self, args):
         try:
             saved = services.history_record(actor=self.actor, via=f"导入（{self.via}）", **args)
         except services.FigureErrors as exc:
-            raise ValidationError(
-                {"values": [m for ms in exc.errors.values() for m in ms]}
-            ) from None
+            messages = [m for ms in exc.errors.values() for m in ms]
+            raise ValidationError({"values": messages}) from None
         self.code = next(iter(args["values"]))
         return saved
 
     def shown(self, saved):
-        return (
-            saved.report.figures.select_related("report__unit", "report__period", "indicator")
-            .filter(indicator__code=self.code)
-            .first()
-        )
+        figures = saved.report.figures.select_related("report__unit", "report__period", "indicator")
+        return figures.filter(indicator__code=self.code).first()

@@ -22,9 +22,11 @@ from districts import tree
 from districts.access import Do, condition
 from zzip.numbers import chinese_date, parse_decimal
 
+from . import calendar, catalog
 from . import computations as calc
-from .lookups import figures_by_unit, related_periods
-from .models import QUARTER_TITLES, Extension, Figure, Indicator, Period, Report
+from .lookups import figures_by_unit
+from .models import Extension, Figure, Indicator, Period, Report
+from .periods import related_periods
 
 # Reasons (return, reopen, extension) and a clerk's explanations: long enough for a real
 # paragraph, bounded so that a form cannot carry a book.
@@ -60,7 +62,8 @@ def clean_text(text: object, what: str, *, required: bool) -> str:
 @dataclass(frozen=True)
 class Bounds:
     """What a cumulative figure may be: no less than the period before it that has a counted
-    figure, no more than the period after it that has one (both within the year)."""
+    figure, no more than the period after it that has one (both within the year, at the same
+    frequency)."""
 
     low: Decimal | None = None
     low_title: str = ""
@@ -83,48 +86,51 @@ class Bounds:
 
 
 NO_BOUNDS = Bounds()
+PREVIOUS_WORDS = calendar.PREVIOUS_WORDS
 
 
 def cumulative_bounds(
     *, unit_id: int, period: Period, indicators: Iterable[Indicator]
 ) -> dict[str, Bounds]:
     """For each flow among ``indicators``, the bounds its figure of ``period`` must keep, from
-    the unit's counted figures of the other periods of the same year (one query)."""
-    flows = [i for i in indicators if i.is_flow]
+    the unit's counted figures of the other periods of the same year and frequency (one
+    query)."""
+    flows = [i for i in indicators if i.is_flow and not i.is_derived]
     if not flows:
         return {}
     rows = Figure.objects.filter(
         report__unit_id=unit_id,
+        report__period__frequency=period.frequency,
         report__period__year=period.year,
         report__state__in=Report.COUNTED,
-        indicator__in=flows,
-    ).exclude(report__period__quarter=period.quarter)
-    rows = rows.values_list("report__period__quarter", "indicator__code", "value")
+        indicator__code__in=[i.code for i in flows],
+    ).exclude(report__period__number=period.number)
+    rows = rows.values_list("report__period__number", "indicator__code", "value")
     known: dict[str, dict[int, Decimal]] = {}
-    for quarter, code, value in rows:
-        known.setdefault(code, {})[quarter] = value
+    for number, code, value in rows:
+        known.setdefault(code, {})[number] = value
     out = {}
     for ind in flows:
-        by_quarter = known.get(ind.code, {})
-        before = [q for q in by_quarter if q < period.quarter]
-        after = [q for q in by_quarter if q > period.quarter]
-        low_q = max(before) if before else None
-        high_q = min(after) if after else None
+        by_number = known.get(ind.code, {})
+        before = [n for n in by_number if n < period.number]
+        after = [n for n in by_number if n > period.number]
+        low_n = max(before) if before else None
+        high_n = min(after) if after else None
         out[ind.code] = Bounds(
-            low=by_quarter[low_q] if low_q else None,
-            low_title=_quarter_title(period, low_q),
-            high=by_quarter[high_q] if high_q else None,
-            high_title=_quarter_title(period, high_q),
+            low=by_number[low_n] if low_n else None,
+            low_title=_period_title(period, low_n),
+            high=by_number[high_n] if high_n else None,
+            high_title=_period_title(period, high_n),
         )
     return out
 
 
-def _quarter_title(period: Period, quarter: int | None) -> str:
-    if quarter is None:
+def _period_title(period: Period, number: int | None) -> str:
+    if number is None:
         return ""
-    title = f"{period.year}年{QUARTER_TITLES[quarter]}"
-    if quarter == period.quarter - 1:
-        return f"上季度（{title}）"
+    title = calendar.title(period.frequency, period.year, number)
+    if number == period.number - 1:
+        return f"{PREVIOUS_WORDS[period.frequency]}（{title}）"
     return title
 
 
@@ -141,8 +147,9 @@ def figures_flags(
 ) -> dict[str, str]:
     """Figures that may be right but need a word of explanation before they are submitted.
 
-    A figure that moves more than the indicator's threshold against the same quarter last
-    year, or a stock that falls against the previous quarter (or last year's end in Q1).
+    A figure that moves more than the indicator's threshold against the same period last
+    year, or a stock that falls against the previous period (or last year's end in the
+    year's first period).
     """
     periods = related_periods(period)
     if past is None:
@@ -159,17 +166,17 @@ def figures_flags(
         if value is None:
             continue
         if not ind.is_flow:
-            before_key = "previous_quarter" if period.quarter > 1 else "last_year_end"
+            before_key = "last_year_end" if period.is_first_of_year else "previous"
             before = figure(before_key, ind.code)
             if before is not None and value < before:
-                when = "上季度" if period.quarter > 1 else "去年年底"
+                when = "去年年底" if period.is_first_of_year else PREVIOUS_WORDS[period.frequency]
                 flags[ind.code] = (
                     f"比{when}减少 {(before - value).normalize():f}{ind.unit_label}（存量下降），"
                     "请说明原因。"
                 )
                 continue
         if ind.yoy_threshold is not None:
-            yoy = calc.year_on_year(value, figure("same_quarter_last_year", ind.code))
+            yoy = calc.year_on_year(value, figure("same_last_year", ind.code))
             if yoy is not None and abs(yoy) > ind.yoy_threshold:
                 word = "增长" if yoy > 0 else "下降"
                 flags[ind.code] = (
@@ -183,11 +190,19 @@ def figures_flags(
 # --- Reports ------------------------------------------------------------------------------------
 
 
-def leaf_reason(unit) -> str | None:
-    """Why a unit has no report of its own: a parent's figures are its children's sum."""
+def unit_indicators(unit, period: Period) -> list[Indicator]:
+    """What ``unit`` itself enters for ``period`` (indicators.catalog.for_unit)."""
+    return catalog.for_unit(period, unit, is_leaf=tree.is_leaf(unit))
+
+
+def nothing_to_report_reason(unit, period: Period) -> str | None:
+    """Why a unit has no report of its own for a period, or None when it has one to make:
+    a parent's figures are its children's sum (unless it reports some itself)."""
+    if unit_indicators(unit, period):
+        return None
     if not tree.is_leaf(unit):
         return f"{unit.name}是汇总单位，不直接填报，由下级单位的数字合计。"
-    return None
+    return f"{unit.name}在{period.title}没有要填报的指标。"
 
 
 def edit_block_reason(report: Report, *, today: datetime.date | None = None) -> str | None:
@@ -197,7 +212,7 @@ def edit_block_reason(report: Report, *, today: datetime.date | None = None) -> 
     only an extension granted to the unit (until a date) lets it edit.
     """
     period = report.period
-    if report.pk is None and (reason := leaf_reason(report.unit)):
+    if report.pk is None and (reason := nothing_to_report_reason(report.unit, period)):
         return reason
     if period.status != Period.Status.OPEN:
         return f"{period.title}不在填报期内，只能查看。"
@@ -214,10 +229,10 @@ def edit_block_reason(report: Report, *, today: datetime.date | None = None) -> 
     return None
 
 
-def period_ended(year: int, quarter: int, today: datetime.date | None = None) -> bool:
-    """Whether the quarter is over (today is on or after the next quarter's first day)."""
+def period_ended(period: Period, today: datetime.date | None = None) -> bool:
+    """Whether the period is over (today is after its last day)."""
     today = today or timezone.localdate()
-    return today >= datetime.date(year + quarter // 4, quarter % 4 * 3 + 1, 1)
+    return today > period.end_date
 
 
 def history_block_reason(report: Report) -> str | None:
@@ -226,7 +241,7 @@ def history_block_reason(report: Report) -> str | None:
     period = report.period
     title = period.title
     if period.pk is None:
-        if not period_ended(period.year, period.quarter):
+        if not period_ended(period):
             return f"{title}还没有结束，不能导入历史数据。"
     elif period.status == Period.Status.OPEN:
         return f"{title}正在填报中，本期数据由填报员在系统中填报、经市局审核，不能导入。"
@@ -235,7 +250,7 @@ def history_block_reason(report: Report) -> str | None:
             f"{title}尚未开放（未开放的填报期不能导入）。如是往年数据，"
             "请先在管理后台把该填报期设为“已截止”。"
         )
-    if reason := leaf_reason(report.unit):
+    if reason := nothing_to_report_reason(report.unit, period):
         return reason
     if report.pk is None or report.source == Report.Source.HISTORY:
         return None
@@ -292,7 +307,7 @@ def _may_extend(user, report):
     period = report.period
     if period.status != Period.Status.OPEN:
         return f"{period.title}不在填报期内，不能延期。"
-    if report.pk is None and (reason := leaf_reason(report.unit)):
+    if report.pk is None and (reason := nothing_to_report_reason(report.unit, period)):
         return reason
     if report.counted:
         return f"{report.unit.name}已{report.get_state_display()}，不需要延期。"

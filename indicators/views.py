@@ -16,6 +16,7 @@ from .exports.xlsx import summary_filename, summary_xlsx_bytes
 from .forms import ReportForm
 from .models import Extension, Period, Report
 from .periods import period_or_404
+from .rules import unit_indicators
 from .selectors import (
     changes_since_return,
     completeness,
@@ -34,12 +35,13 @@ def home(request):
     periods = Period.objects.exclude(status=Period.Status.PLANNED)
     unit = home_unit(user)
     context = {"periods": periods, "home_unit": unit}
-    if has_right(user, Do.ENTER):
+    if has_right(user, Do.ENTER) and unit is not None:
         reports = {r.period_id: r for r in Report.objects.filter(unit=unit)}
         extensions = dict(Extension.objects.filter(unit=unit).values_list("period_id", "until"))
         context["entries"] = [
             (p, reports.get(p.id) or Report(unit=unit, period=p), extensions.get(p.id))
             for p in periods.filter(status=Period.Status.OPEN)
+            if p.id in reports or unit_indicators(unit, p)
         ]
         context["history"] = [(p, reports[p.id]) for p in periods if p.id in reports]
     if has_right(user, Do.COMPLETENESS) and unit is not None:
@@ -121,7 +123,7 @@ def report_edit(request, period_code, unit_code):
             "changes": changes_since_return(report)
             if report.state == Report.State.RETURNED
             else [],
-            "benchmark": calc.benchmark(period.quarter),
+            "benchmark": calc.benchmark(period.end_month),
             "extension": Extension.objects.filter(period=period, unit=unit).first(),
         },
     )

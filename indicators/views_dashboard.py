@@ -69,12 +69,11 @@ def _choice(indicators: list[Indicator], code: str | None, default: Indicator | 
 def dashboard(request, period_code, unit_code):
     period = period_or_404(period_code)
     parent = unit_or_404(request.user, Do.SUMMARY, unit_code)
-    subtree = tree.Subtree.of(parent)
-    if subtree.is_leaf(parent.id):
+    if tree.is_leaf(parent):
         return redirect("indicators:progress", period_code=period.code, unit_code=parent.code)
-    t = trend(period, parent, tree=subtree)
+    t = trend(period, parent)
     # The trend holds this period's summary already: one summary feeds the whole page.
-    s = t.summaries[(period.year, period.quarter)]
+    s = t.summaries[(period.year, period.number)]
 
     indicators = s.indicators
     with_target = [i for i in indicators if i.is_benchmarked]

@@ -25,7 +25,7 @@ from districts.models import Unit
 from spreadsheets import reading
 from zzip.numbers import FIRST_YEAR, LAST_YEAR
 
-from . import services
+from . import catalog, services
 from .forms_sheets import ConfirmForm, SheetUploadForm
 from .models import Indicator, Report, Target
 from .periods import period_or_404
@@ -121,7 +121,7 @@ def target_sheet(request, year):
             "upload": upload,
             "payload": payload,
             "stored": Target.objects.filter(year=year).count(),
-            "indicators": list(Indicator.objects.filter(active=True, has_target=True)),
+            "indicators": catalog.with_targets(year),
             "max_size": reading.size_text(reading.upload_limit()),
         },
     )

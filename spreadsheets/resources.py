@@ -369,8 +369,8 @@ class CodedResource(ModelResource):
             errors = (
                 exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
             )
-        if self.key_columns:
-            key = tuple(text(row, h) for h in self.key_columns)
+        key = self.row_key(row)
+        if key is not None:
             first = self.seen.get(key)
             if first is not None:
                 same = self.key_words or "、".join(self.key_columns) + "相同的行"
@@ -388,6 +388,12 @@ class CodedResource(ModelResource):
                 self.seen[key] = self.row_number
         if errors:
             raise ValidationError(errors)
+
+    def row_key(self, row) -> tuple | None:
+        """What names the row (no two rows of a file may name the same thing)."""
+        if not self.key_columns:
+            return None
+        return tuple(text(row, h) for h in self.key_columns)
 
     def read_row(self, row) -> dict:
         """The service's arguments from one row, or ValidationError keyed by column header."""

@@ -73,12 +73,12 @@ def tengzhou(seed):
 
 @pytest.fixture
 def q2_2023(seed):
-    return Period.objects.get(year=2023, quarter=2)
+    return Period.objects.get(year=2023, number=2)
 
 
 @pytest.fixture
 def q3_2023(seed):
-    return Period.objects.get(year=2023, quarter=3)
+    return Period.objects.get(year=2023, number=3)
 
 
 @pytest.fixture

@@ -56,18 +56,18 @@ def test_running_demo_again_keeps_what_the_office_changed(seed):
 
     Target.objects.filter(unit__code="370481", indicator__code="invention_grants").update(value=200)
     Population.objects.filter(unit__code="370481").update(value=Decimal("158.00"))
-    Period.objects.filter(year=2023, quarter=3).update(status=Period.Status.CLOSED)
+    Period.objects.filter(year=2023, number=3).update(status=Period.Status.CLOSED)
     Figure.objects.filter(
-        report__unit__code="370481", report__period__quarter=2, indicator__code="invention_grants"
+        report__unit__code="370481", report__period__number=2, indicator__code="invention_grants"
     ).update(value=105)
     call_command("demo", stdout=io.StringIO())
     assert Target.objects.get(unit__code="370481", indicator__code="invention_grants").value == 200
     assert Population.objects.get(unit__code="370481").value == Decimal("158.00")
-    assert Period.objects.get(year=2023, quarter=3).status == Period.Status.CLOSED
+    assert Period.objects.get(year=2023, number=3).status == Period.Status.CLOSED
     assert (
         Figure.objects.get(
             report__unit__code="370481",
-            report__period__quarter=2,
+            report__period__number=2,
             indicator__code="invention_grants",
         ).value
         == 105

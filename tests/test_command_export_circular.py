@@ -58,7 +58,7 @@ def test_warns_when_units_have_not_reported(seed, tmp_path):
     ("args", "message"),
     [
         (["2023Q5"], "季度只能是 1–4"),
-        (["abc"], "应写成“年份Q季度”"),
+        (["abc"], "应写成如 2023Q2"),
         (["2019Q2"], "没有填报期 2019Q2（2019年上半年）"),
         (["2023Q2", "--unit", "999999"], "没有编码为“999999”的填报单位"),
         (["2023Q2", "--unit", "370481"], r"滕州市.*没有下级单位"),
@@ -80,7 +80,7 @@ def test_unwritable_output_is_a_clear_error_and_not_audited(seed, tmp_path):
 
 def test_a_period_the_office_has_not_opened_can_still_be_written(seed, tmp_path):
     # A planned quarter has no figures: the circular says so rather than inventing any.
-    Period.objects.create(year=2023, quarter=4)
+    Period.objects.create(year=2023, number=4)
     path = tmp_path / "q4.docx"
     export("2023Q4", "-o", str(path))
     texts = [p.text for p in Document(str(path)).paragraphs]

@@ -47,7 +47,7 @@ def test_warns_when_units_have_not_reported(seed, tmp_path):
     ("code", "message"),
     [
         ("2023Q5", "季度只能是 1–4"),
-        ("abc", "应写成“年份Q季度”"),
+        ("abc", "应写成如 2023Q2"),
         ("", "格式不对"),
     ],
 )

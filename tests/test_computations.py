@@ -58,20 +58,25 @@ def test_year_on_year_without_last_year_or_from_zero_is_none():
     assert calc.year_on_year(None, D(5)) is None
 
 
-@pytest.mark.parametrize(("quarter", "expected"), [(1, 25), (2, 50), (3, 75), (4, 100)])
-def test_benchmark_is_the_share_of_the_year_elapsed(quarter, expected):
-    assert calc.benchmark(quarter) == D(expected)
+@pytest.mark.parametrize(("end_month", "expected"), [(3, 25), (6, 50), (9, 75), (12, 100)])
+def test_benchmark_is_the_share_of_the_year_elapsed(end_month, expected):
+    assert calc.benchmark(end_month) == D(expected)
 
 
-def test_benchmark_rejects_a_fifth_quarter():
+def test_the_benchmark_of_a_month_is_the_month_over_twelve():
+    assert calc.round_half_up(calc.benchmark(7), 2) == D("58.33")
+    assert calc.benchmark_gap(D("60.0"), 7) == D("1.7")
+
+
+def test_benchmark_rejects_a_thirteenth_month():
     with pytest.raises(ValueError):
-        calc.benchmark(5)
+        calc.benchmark(13)
 
 
 def test_gap_to_benchmark_in_percentage_points():
-    assert calc.benchmark_gap(D("44.2"), 2) == D("-5.8")
-    assert calc.benchmark_gap(D("80.5"), 2) == D("30.5")
-    assert calc.benchmark_gap(None, 2) is None
+    assert calc.benchmark_gap(D("44.2"), 6) == D("-5.8")
+    assert calc.benchmark_gap(D("80.5"), 6) == D("30.5")
+    assert calc.benchmark_gap(None, 6) is None
 
 
 def test_ranking_descending_ties_share_a_rank_and_none_is_unranked():

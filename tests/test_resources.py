@@ -85,7 +85,7 @@ def figures():
             f.report.unit.code,
             f.indicator.code,
             f.report.period.year,
-            f.report.period.quarter,
+            f.report.period.number,
             f.value,
             f.report.state,
         )
@@ -182,7 +182,7 @@ def test_figures_round_trip_recreates_deleted_history_as_approved(office, fmt):
     again = import_bytes(FigureResource, data, office, fmt)
     assert again.totals["new"] == again.totals["update"] == 0
     assert figures() == before
-    assert Report.objects.filter(period__year=2022, period__quarter=4).count() == 7
+    assert Report.objects.filter(period__year=2022, period__number=4).count() == 7
 
 
 def test_xlsx_export_keeps_numbers_as_numbers(office):
@@ -415,7 +415,7 @@ def test_history_import_creates_approved_reports_and_feeds_year_on_year(office):
     assert not result.has_validation_errors(), reasons(result)
     assert result.totals["new"] == 14
 
-    period = Period.objects.get(year=2022, quarter=2)
+    period = Period.objects.get(year=2022, number=2)
     assert period.status == Period.Status.CLOSED  # created, since the quarter has ended
     reports = Report.objects.filter(period=period)
     assert reports.count() == 7
@@ -426,12 +426,12 @@ def test_history_import_creates_approved_reports_and_feeds_year_on_year(office):
     ) == {office.pk}
     assert AuditEvent.objects.filter(action=Action.IMPORT, unit__code="370481").exists()
 
-    s = summarize(Period.objects.get(year=2023, quarter=2), Unit.objects.get(code="370400"))
+    s = summarize(Period.objects.get(year=2023, number=2), Unit.objects.get(code="370400"))
     tengzhou = next(r for r in s.rows if r.unit.code == "370481")
     cell = tengzhou.cells["invention_grants"]
-    assert cell.same_quarter_last_year == D(90)
+    assert cell.same_last_year == D(90)
     assert cell.yoy == D("15.56")  # (104 − 90) ÷ 90 × 100, to two places
-    assert s.total.cells["invention_grants"].same_quarter_last_year == D(300)
+    assert s.total.cells["invention_grants"].same_last_year == D(300)
     assert tengzhou.cells["valid_inventions"].net_growth == D(89)  # end-2022 history still used
 
 
@@ -440,7 +440,7 @@ def test_history_rows_for_an_open_period_are_refused(office):
     result = import_bytes(FigureResource, data, office)
     (reason,) = reasons(result)
     assert reason.startswith("2:__all__:2023年前三季度正在填报中")
-    assert not Report.objects.filter(period__year=2023, period__quarter=3).exists()
+    assert not Report.objects.filter(period__year=2023, period__number=3).exists()
 
 
 def test_history_rows_for_a_quarter_not_yet_ended_are_refused(office):
@@ -526,7 +526,7 @@ def test_cumulative_figures_cannot_fall_within_a_year(office):
 
 
 def test_a_planned_period_is_refused(office):
-    Period.objects.create(year=2021, quarter=1, status=Period.Status.PLANNED)
+    Period.objects.create(year=2021, number=1, status=Period.Status.PLANNED)
     data = xlsx_of([FIGURE_HEADER, ["370481", "invention_grants", 2021, 1, 3]])
     (reason,) = reasons(import_bytes(FigureResource, data, office))
     assert "尚未开放" in reason
@@ -545,7 +545,8 @@ def test_a_planned_period_is_refused(office):
 def test_a_quarter_ends_on_its_last_day(year, quarter, today, ended):
     import datetime
 
-    assert period_ended(year, quarter, datetime.date.fromisoformat(today)) is ended
+    period = Period(frequency="Q", year=year, number=quarter)
+    assert period_ended(period, datetime.date.fromisoformat(today)) is ended
 
 
 def test_a_dry_run_writes_nothing(office):
@@ -553,7 +554,7 @@ def test_a_dry_run_writes_nothing(office):
     mark = last_event()
     result = import_bytes(FigureResource, xlsx_of(rows), office, dry_run=True)
     assert result.totals["new"] == 1
-    assert not Period.objects.filter(year=2022, quarter=2).exists()
+    assert not Period.objects.filter(year=2022, number=2).exists()
     assert not new_events(mark).exists()
 
 
@@ -678,8 +679,8 @@ def test_export_command_writes_the_resource(office, monkeypatch):
 def test_a_target_of_an_indicator_out_of_use_is_refused_as_everywhere_else(office):
     from indicators.models import Indicator
 
-    Indicator.objects.filter(code="valid_inventions").update(active=False)
+    Indicator.objects.filter(code="valid_inventions").update(last_period="2023Q4")
     data = xlsx_of([TARGET_HEADER, ["370481", "valid_inventions", 2024, 900]])
     (reason,) = reasons(import_bytes(TargetResource, data, office))
-    assert reason == "2:指标编码:“有效发明专利拥有量”已停用，不能下达目标。"
+    assert reason == "2:指标编码:“有效发明专利拥有量”在2024年不填报，不能下达目标。"
     assert not Target.objects.filter(year=2024).exists()

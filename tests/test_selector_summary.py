@@ -99,7 +99,7 @@ def test_missing_population_gives_no_per_capita(city, q2_2023, tengzhou):
 
 def test_year_on_year_appears_when_last_years_quarter_exists(city, q2_2023, tengzhou, office):
 
-    q2_2022 = Period.objects.create(year=2022, quarter=2, status=Period.Status.CLOSED)
+    q2_2022 = Period.objects.create(year=2022, number=2, status=Period.Status.CLOSED)
     history(office, tengzhou, q2_2022, {"invention_grants": D(80)})
     s = summarize(q2_2023, city)
     assert s.rows[0].cells["invention_grants"].yoy == D("30.00")
@@ -213,13 +213,13 @@ def test_a_parent_is_compared_with_last_year_only_when_every_unit_has_last_years
     city, q2_2023, tengzhou, office
 ):
 
-    q2_2022 = Period.objects.create(year=2022, quarter=2, status=Period.Status.CLOSED)
+    q2_2022 = Period.objects.create(year=2022, number=2, status=Period.Status.CLOSED)
     history(office, tengzhou, q2_2022, {"invention_grants": D(80)})
     s = summarize(q2_2023, city)
     assert s.rows[0].cells["invention_grants"].yoy == D("30.00")
     # 326 against 80 from one district would read as +307.5%: the city gets no 同比 instead.
     assert s.total.cells["invention_grants"].yoy is None
-    assert s.total.cells["invention_grants"].same_quarter_last_year is None
+    assert s.total.cells["invention_grants"].same_last_year is None
 
 
 def test_a_stock_has_a_completion_but_no_gap_to_the_benchmark(city, q2_2023):

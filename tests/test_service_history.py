@@ -26,7 +26,7 @@ GOOD = {
 
 def record(office, unit, year, quarter, **values):
     return services.history_record(
-        actor=office, unit=unit, year=year, quarter=quarter, values=values
+        actor=office, unit=unit, period=f"{year}Q{quarter}", values=values
     )
 
 
@@ -58,11 +58,11 @@ def test_the_same_figures_again_change_nothing_and_a_correction_is_kept(office, 
 def test_an_open_period_is_the_clerks_not_historys(office, tengzhou):
     with pytest.raises(NotNow, match="正在填报中"):
         record(office, tengzhou, 2023, 3, invention_grants="150")
-    assert not Report.objects.filter(unit=tengzhou, period__year=2023, period__quarter=3).exists()
+    assert not Report.objects.filter(unit=tengzhou, period__year=2023, period__number=3).exists()
 
 
 def test_a_planned_or_unfinished_quarter_is_refused(office, tengzhou):
-    Period.objects.create(year=2024, quarter=1, status=Period.Status.PLANNED)
+    Period.objects.create(year=2024, number=1, status=Period.Status.PLANNED)
     with pytest.raises(NotNow, match="尚未开放"):
         record(office, tengzhou, 2024, 1, invention_grants="1")
     with (
@@ -70,7 +70,7 @@ def test_a_planned_or_unfinished_quarter_is_refused(office, tengzhou):
         pytest.raises(NotNow, match="还没有结束"),
     ):
         record(office, tengzhou, 2026, 4, invention_grants="1")
-    assert not Period.objects.filter(year=2026, quarter=4).exists()
+    assert not Period.objects.filter(year=2026, number=4).exists()
 
 
 @pytest.mark.parametrize("state", ["draft", "submitted", "returned"])

@@ -260,9 +260,9 @@ def test_a_falling_stock_needs_an_explanation_to_submit(q3_report, tengzhou_cler
 def test_a_big_move_against_last_year_needs_an_explanation(
     q3_report, tengzhou, tengzhou_clerk, office
 ):
-    Period.objects.create(year=2022, quarter=3, status=Period.Status.CLOSED)
+    Period.objects.create(year=2022, number=3, status=Period.Status.CLOSED)
     services.history_record(
-        actor=office, unit=tengzhou, year=2022, quarter=3, values={"invention_grants": D(50)}
+        actor=office, unit=tengzhou, period="2022Q3", values={"invention_grants": D(50)}
     )
     with pytest.raises(services.FigureErrors) as exc:
         save(q3_report, tengzhou_clerk, submit=True)  # 150 vs 50: +200%
@@ -281,13 +281,14 @@ def test_completeness_counts(q3_2023, city, tengzhou, tengzhou_clerk, xuecheng_c
     c = completeness(q3_2023, city)
     assert c.counts == {
         "reported": 1,
-        "missing": 6,
+        "missing": 7,  # five districts, and the city's own city-wide figures
         "approved": 0,
         "returned": 1,
         "submitted": 1,
         "late": 0,
     }
-    assert [r.unit.label for r in c.rows][:2] == ["滕州市", "薛城区"]
+    # The city's own report first, then the districts in the office's order.
+    assert [r.unit.label for r in c.rows][:3] == ["枣庄市", "滕州市", "薛城区"]
     approve(r1, office)
     c = completeness(q3_2023, city)
     assert c.counts["approved"] == 1 and c.counts["reported"] == 1
@@ -310,13 +311,15 @@ def test_a_submission_after_the_deadline_counts_as_late(
         )
         save(r, tengzhou_clerk, submit=True)
     c = completeness(q3_2023, city)
-    assert c.rows[0].on_time(q3_2023.deadline) is True  # within its extension
+    row = next(r for r in c.rows if r.unit == tengzhou)
+    assert row.on_time(q3_2023.deadline) is True  # within its extension
     _deadline(q3_2023, datetime.date(2026, 10, 15))
     from indicators.models import Extension
 
     Extension.objects.all().delete()
     c = completeness(q3_2023, city)
-    assert c.rows[0].on_time(q3_2023.deadline) is False
+    row = next(r for r in c.rows if r.unit == tengzhou)
+    assert row.on_time(q3_2023.deadline) is False
     assert c.counts["late"] == 1
 
 

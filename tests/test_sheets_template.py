@@ -192,10 +192,16 @@ def test_a_tampered_template_is_refused(report, breakage, expected):
 
 
 def test_an_indicator_added_after_the_download_asks_for_a_new_template(report):
-    from indicators.models import Indicator
+    from indicators.models import Indicator, IndicatorSet
 
     data = fill(template(report), FILLED)
-    Indicator.objects.create(code="trademarks", name="有效注册商标", unit_label="件", kind="stock")
+    Indicator.objects.create(
+        code="trademarks",
+        name="有效注册商标",
+        unit_label="件",
+        kind="stock",
+        indicator_set=IndicatorSet.objects.first(),
+    )
     with pytest.raises(reading.SheetError) as exc:
         template_book.template_read(data, report=report)
     assert "新增了指标“有效注册商标”" in str(exc.value)

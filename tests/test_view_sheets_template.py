@@ -27,7 +27,7 @@ def upload(client, data, url=PAGE):
 def stored():
     return dict(
         Figure.objects.filter(
-            report__unit__code="370481", report__period__year=2023, report__period__quarter=3
+            report__unit__code="370481", report__period__year=2023, report__period__number=3
         ).values_list("indicator__code", "value")
     )
 
@@ -84,7 +84,7 @@ def test_upload_previews_then_confirm_saves_a_draft_through_the_entry_forms_serv
         "pct_applications": D(1),
         "infringement_rulings": D(0),
     }
-    report = Report.objects.get(unit__code="370481", period__year=2023, period__quarter=3)
+    report = Report.objects.get(unit__code="370481", period__year=2023, period__number=3)
     assert report.state == Report.State.DRAFT and report.version == 1
     assert report.figures.get(indicator__code="invention_grants").explanation == "新增较多"
     assert FigureChange.objects.filter(report=report, changed_by=tengzhou_clerk).count() == 5
@@ -142,7 +142,7 @@ def test_bad_files_get_a_reason(client_for, tengzhou_clerk):
 def test_a_save_made_after_the_preview_is_not_overwritten(client_for, tengzhou_clerk, tengzhou):
     c = client_for(tengzhou_clerk)
     payload = upload(c, fill(c.get(XLSX).content, FILLED)).context["payload"]
-    report = Report(unit=tengzhou, period=Period.objects.get(year=2023, quarter=3))
+    report = Report(unit=tengzhou, period=Period.objects.get(year=2023, number=3))
     report = services.report_save(
         unit=report.unit,
         period=report.period,
@@ -161,7 +161,7 @@ def test_an_edit_after_the_download_is_pointed_out_in_the_preview(
 ):
     c = client_for(tengzhou_clerk)
     template = c.get(XLSX).content
-    report = Report(unit=tengzhou, period=Period.objects.get(year=2023, quarter=3))
+    report = Report(unit=tengzhou, period=Period.objects.get(year=2023, number=3))
     report = services.report_save(
         unit=report.unit,
         period=report.period,
@@ -178,7 +178,7 @@ def test_an_edit_after_the_download_is_pointed_out_in_the_preview(
 def test_a_submitted_report_takes_no_upload(client_for, tengzhou_clerk, tengzhou):
     c = client_for(tengzhou_clerk)
     template = fill(c.get(XLSX).content, FILLED)
-    report = Report(unit=tengzhou, period=Period.objects.get(year=2023, quarter=3))
+    report = Report(unit=tengzhou, period=Period.objects.get(year=2023, number=3))
     report = services.report_save(
         unit=report.unit,
         period=report.period,
@@ -217,5 +217,5 @@ def test_looking_at_the_template_page_or_downloading_creates_nothing(client_for,
     assert c.get(PAGE).status_code == 200
     assert c.get(XLSX).status_code == 200
     assert not Report.objects.filter(
-        unit__code="370481", period__year=2023, period__quarter=3
+        unit__code="370481", period__year=2023, period__number=3
     ).exists()

@@ -19,7 +19,6 @@ from .summary import (
     Summary,
     SummaryData,
     Trend,
-    latest_populations,
     summarize,
     trend,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "changes_since_return",
     "completeness",
     "entry_lines",
-    "latest_populations",
     "report_history",
     "summarize",
     "trend",

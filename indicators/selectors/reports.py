@@ -12,10 +12,12 @@ from django.utils import timezone
 from districts import tree
 from districts.models import Unit
 
+from .. import catalog
 from .. import computations as calc
-from ..lookups import figures_by_unit, related_periods
+from ..lookups import figures_by_unit
 from ..models import Extension, FigureChange, Indicator, Period, Report, Target, Transition
-from ..rules import NO_BOUNDS, Bounds, cumulative_bounds, figures_flags
+from ..periods import related_periods
+from ..rules import NO_BOUNDS, Bounds, cumulative_bounds, figures_flags, unit_indicators
 
 
 @dataclass
@@ -25,9 +27,9 @@ class EntryLine:
     indicator: Indicator
     current: Decimal | None
     target: Decimal | None
-    previous_quarter: Decimal | None
+    previous: Decimal | None
     last_year_end: Decimal | None
-    same_quarter_last_year: Decimal | None
+    same_last_year: Decimal | None
     completion: Decimal | None
     gap: Decimal | None
     explanation: str = ""
@@ -57,7 +59,7 @@ def entry_lines(report: Report) -> list[EntryLine]:
         p = periods[key]
         return counted.get((p.id, unit.id), {}).get(code) if p is not None else None
 
-    indicators = list(Indicator.objects.filter(active=True))
+    indicators = unit_indicators(unit, period)
     flags = figures_flags(
         unit_id=unit.id, period=period, values=own, indicators=indicators, past=counted
     )
@@ -72,11 +74,11 @@ def entry_lines(report: Report) -> list[EntryLine]:
                 indicator=ind,
                 current=current,
                 target=target,
-                previous_quarter=past("previous_quarter", ind.code),
+                previous=past("previous", ind.code),
                 last_year_end=past("last_year_end", ind.code),
-                same_quarter_last_year=past("same_quarter_last_year", ind.code),
+                same_last_year=past("same_last_year", ind.code),
                 completion=done,
-                gap=calc.benchmark_gap(done, period.quarter) if ind.is_benchmarked else None,
+                gap=calc.benchmark_gap(done, period.end_month) if ind.is_benchmarked else None,
                 explanation=explanations.get(ind.code, ""),
                 flag=flags.get(ind.code),
                 bounds=bounds.get(ind.code, NO_BOUNDS),
@@ -103,7 +105,7 @@ def changes_since_return(report: Report) -> list[Change]:
         return []
     now = dict(report.figures.values_list("indicator__code", "value"))
     out = []
-    for ind in Indicator.objects.filter(active=True):
+    for ind in unit_indicators(report.unit, report.period):
         before = step.figures.get(ind.code)
         old = Decimal(before) if before is not None else None
         new = now.get(ind.code)
@@ -203,9 +205,17 @@ class Completeness:
 def completeness(
     period: Period, parent: Unit, *, subtree: tree.Subtree | None = None
 ) -> Completeness:
-    """Every reporting unit under ``parent`` with its report's state for the period (3 queries)."""
+    """Every unit under ``parent`` (itself included) that reports for the period, with its
+    report's state: the units at the bottom of the tree, and any unit that enters figures of
+    its own (a city's city-wide figures), first."""
     subtree = subtree or tree.Subtree.of(parent)
-    leaf_ids = subtree.leaves(parent.id)
+    own = {
+        i.reporting_unit_id
+        for i in catalog.indicators_for(period)
+        if i.reporting_unit_id in subtree.units and not i.is_derived
+    }
+    own_first = [uid for uid in subtree.descendants(parent.id) if uid in own]
+    leaf_ids = own_first + [u for u in subtree.leaves(parent.id) if u not in own]
     reports = {
         r.unit_id: r
         for r in Report.objects.filter(period=period, unit_id__in=leaf_ids).select_related(

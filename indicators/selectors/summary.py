@@ -1,21 +1,30 @@
 """The summary: the single source for the HTML table, the Excel workbook, the Word circular,
 the charts and the generated text, so they can never disagree.
 
-A summary of any node reads a fixed handful of sets whatever the size of the tree (units,
-indicators, periods, figures, targets, populations, reports) and rolls them up in memory.
+A summary of a node (a parent unit) has a row for each child and a total row for the node.
+Its sums come from the database grouped by row through the unit tree's closure table, so a
+summary reads a fixed handful of queries whose cost follows the node's own subtree, never the
+whole tree: the figures of the period, of the end of last year and of the same period last
+year; the year's targets; the populations; the report states; the leaves below each row.
+Ratios are computed from those sums and the row's own population, never averaged.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from districts.models import Population, Unit
-from districts.tree import Subtree
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
+from districts.models import Population, Unit, UnitClosure
+
+from .. import calendar, catalog, formulas
 from .. import computations as calc
-from ..lookups import figures_by_unit, related_keys, related_periods
-from ..models import Indicator, Period, Report, Target
+from ..models import Figure, Indicator, Period, Report, Target
+from ..periods import key_of, pick, related_keys
 
 # The total row's name in the office's tables: 全市 for a city's table, 全省 for a province's.
 TOTAL_LABELS = {Unit.Kind.CITY: "全市", Unit.Kind.PROVINCE: "全省"}
@@ -32,7 +41,7 @@ class Cell:
     last_year_end: Decimal | None = None
     net_growth: Decimal | None = None
     per_capita: Decimal | None = None
-    same_quarter_last_year: Decimal | None = None
+    same_last_year: Decimal | None = None
     yoy: Decimal | None = None
     rank: int | None = None
     # A parent whose reporting units have not all reported this figure: ``value`` is the sum
@@ -41,6 +50,9 @@ class Cell:
     # A parent some of whose reporting units have no target: ``target`` is the sum of those
     # that have one, and completion stays empty (a smaller target would flatter the total).
     target_partial: bool = False
+    # How many units below should report this figure, and how many have.
+    expected: int = 0
+    reported: int = 0
 
 
 @dataclass
@@ -51,7 +63,7 @@ class Row:
     population: Population | None
     # Leaves only: the state of the unit's own report (None: nothing started).
     state: str | None = None
-    # Parents: how many leaves below have reported figures that count.
+    # How many reporting units (leaves) below, and how many of them have reports that count.
     leaves: int = 0
     leaves_reported: int = 0
     state_known: bool = False  # True for a leaf, whose own report state is ``state``
@@ -79,6 +91,9 @@ class Summary:
     total: Row
     benchmark: Decimal
     states: dict[str, int] = field(default_factory=dict)
+    # The year whose year-end populations the 万人比 divide by, and the rows without one.
+    population_year: int = 0
+    without_population: list[Unit] = field(default_factory=list)
 
     @property
     def all_rows(self) -> list[Row]:
@@ -98,6 +113,10 @@ class Summary:
         return [i for i in self.indicators if i.in_table]
 
     @property
+    def uses_population(self) -> bool:
+        return any(i.has_per_capita for i in self.table_indicators)
+
+    @property
     def title(self) -> str:
         scope = "全市" if self.parent.kind == Unit.Kind.CITY else self.parent.name
         return f"{self.period.title}{scope}知识产权工作情况"
@@ -107,207 +126,316 @@ class Summary:
         return [r for r in self.rows if (g := r.cells[indicator_code].gap) is not None and g < 0]
 
 
-def latest_populations(unit_ids: list[int], year: int) -> dict[int, Population]:
-    """Each unit's latest published year-end population before ``year`` (one query)."""
-    out: dict[int, Population] = {}
-    for pop in Population.objects.filter(unit_id__in=unit_ids, year__lt=year).order_by(
-        "unit_id", "-year"
-    ):
-        out.setdefault(pop.unit_id, pop)
-    return out
+# --- Reading ---------------------------------------------------------------------------------
 
 
-def summarize(
-    period: Period,
-    parent: Unit,
-    *,
-    tree: Subtree | None = None,
-    data: SummaryData | None = None,
-) -> Summary:
+def _grouped(qs, keys: list[str], value: str) -> dict[tuple, tuple[Decimal, int]]:
+    """{keys: (sum, count)} of ``value``: summed by PostgreSQL, exactly; on SQLite (which sums
+    decimals as binary floats) the rows are read and summed here in Decimal."""
+    out: dict[tuple, tuple[Decimal, int]] = {}
+    if connection.vendor == "postgresql":
+        rows = qs.values(*keys).annotate(zz_sum=Sum(value), zz_n=Count("pk")).order_by()
+        for row in rows:
+            out[tuple(row[k] for k in keys)] = (row["zz_sum"], row["zz_n"])
+        return out
+    sums: dict[tuple, Decimal] = defaultdict(Decimal)
+    counts: dict[tuple, int] = defaultdict(int)
+    for row in qs.values_list(*keys, value):
+        key = tuple(row[:-1])
+        sums[key] += row[-1]
+        counts[key] += 1
+    return {k: (sums[k], counts[k]) for k in sums}
+
+
+def _has_children(prefix: str = "") -> Exists:
+    """Whether the unit (through ``prefix``) has an active child: a leaf, at the bottom of
+    the tree, has none."""
+    return Exists(Unit.objects.filter(parent=OuterRef(f"{prefix}pk"), active=True))
+
+
+@dataclass
+class SummaryData:
+    """The sets summaries of one node read, for one or several periods at once."""
+
+    parent: Unit
+    units: list[Unit]  # the rows' units, in the office's order
+    leaves: dict[int, int]  # row or total unit id → active reporting leaves below it
+    holds: set[tuple[int, int]]  # (node id, unit id): the unit is the node or below it
+    periods: dict[tuple, Period]
+    live: list[Indicator]
+    figures: dict[tuple, tuple[Decimal, int]]  # (node, period id, code) → (sum, count)
+    targets: dict[tuple, tuple[Decimal, int]]  # (node, year, code) → (sum, count)
+    populations: dict[tuple[int, int], Population]  # (unit id, year) → population
+    states: dict[tuple, int]  # (node, period id, state) → reporting leaves in that state
+
+    @classmethod
+    def load(cls, *, parent: Unit, summarized: list[Period]) -> SummaryData:
+        units = list(
+            Unit.objects.filter(parent=parent, active=True)
+            .annotate(zz_leaf=~_has_children())
+            .order_by("order", "code")
+        )
+        node_ids = [parent.pk, *(u.pk for u in units)]
+        # Periods compared with, every summarized one's, in one query.
+        keys = set()
+        for p in summarized:
+            for wanted in related_keys(p).values():
+                keys.update(wanted)
+        q = Q(pk__in=[])
+        for f, y, n in keys:
+            q |= Q(frequency=f, year=y, number=n)
+        periods = {key_of(p): p for p in Period.objects.filter(q)}
+        for p in summarized:
+            periods[key_of(p)] = p
+        live = catalog.live_indicators()
+        closure = UnitClosure.objects.filter(ancestor_id__in=node_ids, descendant__active=True)
+        leaves = dict(
+            closure.filter(~_has_children("descendant__"))
+            .values("ancestor_id")
+            .annotate(n=Count("pk"))
+            .values_list("ancestor_id", "n")
+        )
+        reporting_units = {i.reporting_unit_id for i in live if i.reporting_unit_id}
+        for p in summarized:
+            if p.frozen:
+                reporting_units |= {
+                    r["reporting_unit_id"]
+                    for r in p.frozen.get("indicators", [])
+                    if r.get("reporting_unit_id")
+                }
+        holds = (
+            set(
+                closure.filter(descendant_id__in=reporting_units).values_list(
+                    "ancestor_id", "descendant_id"
+                )
+            )
+            if reporting_units
+            else set()
+        )
+        read = [p.pk for p in periods.values() if p.pk]
+        figure_rows = Figure.objects.filter(
+            report__period_id__in=read,
+            report__state__in=Report.COUNTED,
+            report__unit__active=True,
+            report__unit__closure_up__ancestor_id__in=node_ids,
+        )
+        figures = _grouped(
+            figure_rows,
+            ["report__unit__closure_up__ancestor_id", "report__period_id", "indicator__code"],
+            "value",
+        )
+        years = sorted({p.year for p in summarized})
+        target_rows = Target.objects.filter(
+            year__in=years, unit__active=True, unit__closure_up__ancestor_id__in=node_ids
+        )
+        targets = _grouped(
+            target_rows, ["unit__closure_up__ancestor_id", "year", "indicator__code"], "value"
+        )
+        populations = {
+            (pop.unit_id, pop.year): pop
+            for pop in Population.objects.filter(
+                unit_id__in=node_ids, year__in=[y - 1 for y in years]
+            )
+        }
+        states = {
+            (node, period_id, state): n
+            for node, period_id, state, n in Report.objects.filter(
+                period__in=[p for p in summarized if p.pk],
+                unit__active=True,
+                unit__closure_up__ancestor_id__in=node_ids,
+            )
+            .filter(~_has_children("unit__"))
+            .values("unit__closure_up__ancestor_id", "period_id", "state")
+            .annotate(n=Count("pk"))
+            .values_list("unit__closure_up__ancestor_id", "period_id", "state", "n")
+        }
+        return cls(
+            parent=parent,
+            units=units,
+            leaves=leaves,
+            holds=holds,
+            periods=periods,
+            live=live,
+            figures=figures,
+            targets=targets,
+            populations=populations,
+            states=states,
+        )
+
+    def related(self, period: Period) -> dict[str, Period | None]:
+        return pick(related_keys(period), self.periods)
+
+    def indicators(self, period: Period) -> list[Indicator]:
+        if period.status == Period.Status.CLOSED and period.frozen:
+            return catalog.indicators_for(period)
+        return catalog.in_force(period, self.live)
+
+
+# --- Building --------------------------------------------------------------------------------
+
+
+def summarize(period: Period, parent: Unit, *, data: SummaryData | None = None) -> Summary:
     """The attachment table for ``parent``'s children and ``parent`` itself as the total row.
 
     ``data`` is what several summaries of the same node read at once (``trend``); without it
-    the summary reads its own sets.
+    the summary reads its own.
     """
-    tree = tree or Subtree.of(parent)
-    if data is None:
-        periods = related_periods(period)
-        wanted = [p for key, p in periods.items() if p is not None and key != "previous_quarter"]
-        data = SummaryData.load(parent=parent, tree=tree, summarized=[period], read=wanted)
-    else:
-        periods = data.related(period)
-    indicators = data.indicators
-    codes = [i.code for i in indicators]
-    leaf_ids = tree.leaves(parent.id)
-    row_units = tree.children.get(parent.id, []) or []
-    figures = data.figures
-    targets = data.targets.get(period.year, {})
-    populations = data.populations.get(period.year, {})
-    report_states = data.report_states.get(period.id, {})
-
-    def build(unit_id: int) -> calc.Node:
-        return calc.Node(unit_id, [build(c.id) for c in tree.children.get(unit_id, [])])
-
-    tree_node = build(parent.id)
-
-    def rolled(p: Period | None, source) -> dict:
-        def fill(n: calc.Node):
-            n.own = source(p, n.key) if p is not None else {}
-            for c in n.children:
-                fill(c)
-
-        fill(tree_node)
-        return calc.roll_up(tree_node, codes)
-
-    def from_figures(p, unit_id):
-        return figures.get((p.id, unit_id), {})
-
-    current = rolled(periods["current"], from_figures)
-    year_end = rolled(periods["last_year_end"], from_figures)
-    last_year = rolled(periods["same_quarter_last_year"], from_figures)
-    target_sums = rolled(period, lambda _p, unit_id: targets.get(unit_id, {}))
-    one = Decimal(1)
-
-    def present(p, unit_id):
-        return {code: one for code in figures.get((p.id, unit_id), {})}
-
-    # How many reporting units below each node have the figure, now and in the periods it is
-    # compared with: a parent is compared only like with like, all units or none.
-    reported = rolled(periods["current"], present)
-    reported_year_end = rolled(periods["last_year_end"], present)
-    reported_last_year = rolled(periods["same_quarter_last_year"], present)
-    targeted = rolled(period, lambda _p, unit_id: {code: one for code in targets.get(unit_id, {})})
+    data = data or SummaryData.load(parent=parent, summarized=[period])
+    indicators = data.indicators(period)
+    related = data.related(period)
+    population_year = period.year - 1
 
     def make_row(unit: Unit, is_total: bool) -> Row:
-        population = populations.get(unit.id)
-        pop_value = population.value if population else None
-        leaves = tree.leaves(unit.id)
+        node = unit.pk
+        leaves = data.leaves.get(node, 0)
+        population = data.populations.get((node, population_year))
         cells = {}
         for ind in indicators:
-            value = current[unit.id][ind.code]
-            cell = Cell(value=value)
-            have = reported[unit.id][ind.code] or 0
-            if value is not None and have < len(leaves):
-                cell.partial = True
-                if ind.has_target:
-                    # The annual target does not wait for the reports: it is shown whole.
-                    cell.target = target_sums[unit.id][ind.code]
-                    cell.target_partial = (targeted[unit.id][ind.code] or 0) < len(leaves)
-                cells[ind.code] = cell
+            if ind.is_derived:
                 continue
-            if ind.has_target:
-                cell.target = target_sums[unit.id][ind.code]
-                if cell.target is not None and (targeted[unit.id][ind.code] or 0) < len(leaves):
-                    cell.target_partial = True
-                cell.completion = (
-                    None if cell.target_partial else calc.completion(value, cell.target)
-                )
-                if ind.is_benchmarked:
-                    # 序时进度 is the share of the year elapsed: it measures a flow counted
-                    # from 1 January, not a stock whose target is a year-end level.
-                    cell.gap = calc.benchmark_gap(cell.completion, period.quarter)
-            complete_year_end = (reported_year_end[unit.id][ind.code] or 0) == len(leaves)
-            complete_last_year = (reported_last_year[unit.id][ind.code] or 0) == len(leaves)
-            if ind.has_net_growth and complete_year_end:
-                cell.last_year_end = year_end[unit.id][ind.code]
-                cell.net_growth = calc.net_growth(value, cell.last_year_end)
-            if ind.has_per_capita:
-                cell.per_capita = calc.per_capita(value, pop_value)
-            if complete_last_year:
-                cell.same_quarter_last_year = last_year[unit.id][ind.code]
-                cell.yoy = calc.year_on_year(value, cell.same_quarter_last_year)
-            cells[ind.code] = cell
+            cells[ind.code] = _cell(data, ind, node, leaves, period, related, population)
+        _derive(indicators, cells, population, period)
+        is_leaf = bool(getattr(unit, "zz_leaf", False)) and not is_total
+        counted = sum(data.states.get((node, period.pk, s), 0) for s in Report.COUNTED)
+        own_state = None
+        if is_leaf:
+            own_state = next(
+                (s for s in Report.State.values if data.states.get((node, period.pk, s))), None
+            )
         return Row(
             unit=unit,
             is_total=is_total,
             cells=cells,
             population=population,
-            state=report_states.get(unit.id) if tree.is_leaf(unit.id) else None,
-            state_known=tree.is_leaf(unit.id),
-            leaves=len(leaves),
-            leaves_reported=sum(1 for uid in leaves if report_states.get(uid) in Report.COUNTED),
+            state=own_state,
+            state_known=is_leaf,
+            leaves=leaves,
+            leaves_reported=counted,
         )
 
-    rows = [make_row(u, False) for u in row_units]
-    total = make_row(parent, True)
+    rows = [make_row(u, False) for u in data.units]
+    total = make_row(data.parent, True)
     for ind in indicators:
         ranks = calc.rank({r.unit.id: getattr(r.cells[ind.code], ind.rank_measure) for r in rows})
         for r in rows:
             r.cells[ind.code].rank = ranks[r.unit.id]
 
-    counts = {state: 0 for state in [*Report.State.values, "missing"]}
-    for uid in leaf_ids:
-        state = report_states.get(uid)
-        counts[state or "missing"] = counts.get(state or "missing", 0) + 1
+    counts = {
+        state: data.states.get((data.parent.pk, period.pk, state), 0)
+        for state in Report.State.values
+    }
+    counts["missing"] = total.leaves - sum(counts.values())
+    needs_population = any(i.has_per_capita for i in indicators) or any(
+        set(formulas.POPULATION_NAMES) & formulas.names(i.formula)
+        for i in indicators
+        if i.is_derived
+    )
     return Summary(
         period=period,
         parent=parent,
         indicators=indicators,
         rows=rows,
         total=total,
-        benchmark=calc.benchmark(period.quarter),
+        benchmark=calc.benchmark(period.end_month),
         states=counts,
+        population_year=population_year,
+        without_population=[r.unit for r in [*rows, total] if r.population is None]
+        if needs_population
+        else [],
     )
 
 
-@dataclass
-class SummaryData:
-    """The sets a summary reads, fetched once for one or several periods of the same node.
+def _cell(data, ind, node, leaves, period, related, population) -> Cell:
+    if ind.reporter == Indicator.Reporter.UNIT:
+        expected = 1 if (node, ind.reporting_unit_id) in data.holds else 0
+    else:
+        expected = leaves
+    cell = Cell(expected=expected)
+    if expected == 0:
+        return cell  # nobody below this row reports it (a city-wide figure on a district)
 
-    ``summarized`` are the periods summaries will be built for (their targets, populations
-    and report states are read); ``read`` the periods whose figures they compare with.
-    """
+    def figure(p):
+        if p is None:
+            return None, 0
+        return data.figures.get((node, p.pk, ind.code), (None, 0))
 
-    indicators: list[Indicator]
-    periods: list[Period]
-    figures: dict[tuple[int, int], dict[str, Decimal]]
-    targets: dict[int, dict[int, dict[str, Decimal]]]  # year → unit → indicator → value
-    populations: dict[int, dict[int, Population]]  # year → unit → latest population before it
-    report_states: dict[int, dict[int, str]]  # period → unit → state
+    value, have = figure(related["current"])
+    cell.value, cell.reported = value, have
+    if value is not None and have < expected:
+        cell.partial = True
+    if ind.has_target:
+        target, targeted = data.targets.get((node, period.year, ind.code), (None, 0))
+        cell.target = target
+        cell.target_partial = target is not None and targeted < expected
+    if cell.partial:
+        return cell
+    if ind.has_target:
+        cell.completion = None if cell.target_partial else calc.completion(value, cell.target)
+        if ind.is_benchmarked:
+            # 序时进度 is the share of the year elapsed: it measures a flow counted from
+            # 1 January, not a stock whose target is a year-end level.
+            cell.gap = calc.benchmark_gap(cell.completion, period.end_month)
+    year_end, n_end = figure(related["last_year_end"])
+    last_year, n_last = figure(related["same_last_year"])
+    # A parent is compared with last year like for like: all its units or none.
+    if ind.has_net_growth and n_end == expected:
+        cell.last_year_end = year_end
+        cell.net_growth = calc.net_growth(value, year_end)
+    if ind.has_per_capita:
+        cell.per_capita = calc.per_capita(value, population.value if population else None)
+    if n_last == expected:
+        cell.same_last_year = last_year
+        cell.yoy = calc.year_on_year(value, last_year)
+    return cell
 
-    @classmethod
-    def load(
-        cls, *, parent: Unit, tree: Subtree, summarized: list[Period], read: list[Period]
-    ) -> SummaryData:
-        leaf_ids = tree.leaves(parent.id)
-        all_ids = tree.descendants(parent.id)
-        row_ids = [u.id for u in tree.children.get(parent.id, [])]
-        periods = list({p.id: p for p in [*read, *summarized]}.values())
-        years = sorted({p.year for p in summarized})
-        targets: dict[int, dict[int, dict[str, Decimal]]] = {}
-        for year, unit_id, code, value in Target.objects.filter(
-            year__in=years, unit_id__in=all_ids
-        ).values_list("year", "unit_id", "indicator__code", "value"):
-            targets.setdefault(year, {}).setdefault(unit_id, {})[code] = value
-        report_states: dict[int, dict[int, str]] = {}
-        for period_id, unit_id, state in Report.objects.filter(
-            period__in=summarized, unit_id__in=leaf_ids
-        ).values_list("period_id", "unit_id", "state"):
-            report_states.setdefault(period_id, {})[unit_id] = state
-        return cls(
-            indicators=list(Indicator.objects.filter(active=True)),
-            periods=periods,
-            figures=figures_by_unit(leaf_ids, periods),
-            targets=targets,
-            # One query per year: a summary uses the latest population published before its year.
-            populations={y: latest_populations([parent.id, *row_ids], y) for y in years},
-            report_states=report_states,
-        )
 
-    def related(self, period: Period) -> dict[str, Period | None]:
-        """As ``related_periods``, from the periods already read."""
-        found = {(p.year, p.quarter): p for p in self.periods}
-        found[(period.year, period.quarter)] = period
-        return {name: found.get(key) for name, key in related_keys(period).items()}
+def _derive(indicators, cells: dict[str, Cell], population, period) -> None:
+    """Each derived indicator of a row from the row's own inputs (never its children's
+    ratios): a missing input gives no value, a partial one a partial value."""
+    derived = {i.code: i for i in indicators if i.is_derived}
+    if not derived:
+        return
+    pop = population.value if population else None
+    for code in formulas.order({c: i.formula for c, i in derived.items()}):
+        ind = derived[code]
+        tree = formulas.parse(ind.formula)
+        used = formulas.inputs(ind.formula)
+        inputs = [cells.get(c) for c in used]
+        cell = Cell(expected=max((c.expected for c in inputs if c), default=0))
+        if any(c is None or c.expected == 0 for c in inputs):
+            cells[code] = cell
+            continue
+
+        def values(attr, inputs=inputs, used=used):
+            got = {c: getattr(cells[c], attr) for c in used}
+            got[formulas.POPULATION_NAMES[0]] = pop
+            return got
+
+        cell.value = formulas.evaluate(tree, values("value"))
+        cell.partial = any(c.partial for c in inputs)
+        if not cell.partial:
+            year_end = formulas.evaluate(tree, values("last_year_end"))
+            last_year = formulas.evaluate(tree, values("same_last_year"))
+            if ind.has_net_growth and year_end is not None:
+                cell.last_year_end = year_end
+                cell.net_growth = calc.net_growth(cell.value, year_end)
+            if ind.has_per_capita:
+                cell.per_capita = calc.per_capita(cell.value, pop)
+            if last_year is not None:
+                cell.same_last_year = last_year
+                cell.yoy = calc.year_on_year(cell.value, last_year)
+        cells[code] = cell
+
+
+# --- Several periods of one node ----------------------------------------------------------------
 
 
 @dataclass
 class Trend:
-    """Summaries of one node for each quarter of last year and of this year up to ``period``.
-
-    A quarter with no period, or after ``period``, has no summary (None). Last year's
-    summaries compare with nothing older, so their net growth and year-on-year stay empty.
-    """
+    """Summaries of one node for each period of its frequency in last year and this year up
+    to ``period``. A period that does not exist, or comes after ``period``, has none (None).
+    Last year's summaries compare with nothing older, so their net growth and year-on-year
+    stay empty."""
 
     period: Period
     parent: Unit
@@ -318,37 +446,47 @@ class Trend:
     def years(self) -> tuple[int, int]:
         return (self.period.year - 1, self.period.year)
 
+    @property
+    def numbers(self) -> list[int]:
+        return list(range(1, calendar.last_number(self.period.frequency) + 1))
+
+    @property
+    def labels(self) -> list[str]:
+        return [calendar.short_title(self.period.frequency, n) for n in self.numbers]
+
     def cells(self, year: int, unit_id: int, code: str) -> list[Cell | None]:
-        """The cell of ``unit_id`` (a row or the node itself) for Q1–Q4 of ``year``."""
+        """The cell of ``unit_id`` (a row or the node itself) for each period of ``year``."""
         out: list[Cell | None] = []
-        for quarter in range(1, 5):
-            s = self.summaries.get((year, quarter))
+        for number in self.numbers:
+            s = self.summaries.get((year, number))
             row = None
             if s is not None:
                 row = next((r for r in s.all_rows if r.unit.id == unit_id), None)
-            out.append(row.cells[code] if row is not None else None)
+            out.append(row.cells.get(code) if row is not None else None)
         return out
 
 
-def trend(period: Period, parent: Unit, *, tree: Subtree | None = None) -> Trend:
-    """``summarize`` for every quarter of last year and this year up to ``period``.
-
-    Reads each set once for all eight quarters (a fixed number of queries whatever the size
-    of the tree) and builds every quarter's summary with ``summarize`` itself.
-    """
-    tree = tree or Subtree.of(parent)
+def trend(period: Period, parent: Unit) -> Trend:
+    """``summarize`` for every period of last year and this year up to ``period``, reading each
+    set once for all of them."""
     last, this = period.year - 1, period.year
     found = {
-        (p.year, p.quarter): p
-        for p in Period.objects.filter(year__in=[last, this])
-        if (p.year, p.quarter) <= (this, period.quarter)
+        (p.year, p.number): p
+        for p in Period.objects.filter(frequency=period.frequency, year__in=[last, this])
+        if (p.year, p.number) <= (this, period.number)
     }
-    found[(this, period.quarter)] = period
-    quarters = list(found.values())
-    data = SummaryData.load(parent=parent, tree=tree, summarized=quarters, read=quarters)
+    found[(this, period.number)] = period
+    data = SummaryData.load(parent=parent, summarized=list(found.values()))
+    numbers = range(1, calendar.last_number(period.frequency) + 1)
     summaries: dict[tuple[int, int], Summary | None] = {
-        (y, q): None for y in (last, this) for q in range(1, 5)
+        (y, n): None for y in (last, this) for n in numbers
     }
     for key, p in found.items():
-        summaries[key] = summarize(p, parent, tree=tree, data=data)
-    return Trend(period=period, parent=parent, indicators=data.indicators, summaries=summaries)
+        summaries[key] = summarize(p, parent, data=data)
+    current = summaries[(this, period.number)]
+    return Trend(period=period, parent=parent, indicators=current.indicators, summaries=summaries)
+
+
+def populations_of(unit_ids: Iterable[int], year: int) -> dict[int, Population]:
+    """Each unit's year-end population of ``year`` (one query)."""
+    return {p.unit_id: p for p in Population.objects.filter(unit_id__in=list(unit_ids), year=year)}

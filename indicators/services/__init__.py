@@ -5,6 +5,13 @@ reports, figures or targets.
 """
 
 from .deadlines import ReminderResult, extension_grant, reminders_send
+from .definitions import (
+    indicator_errors,
+    indicator_save,
+    period_create_closed,
+    period_errors,
+    period_save,
+)
 from .history import HistorySaved, history_record
 from .reports import (
     ConflictError,
@@ -28,6 +35,11 @@ __all__ = [
     "extension_grant",
     "figures_validate",
     "history_record",
+    "indicator_errors",
+    "indicator_save",
+    "period_create_closed",
+    "period_errors",
+    "period_save",
     "reminders_send",
     "report_approve",
     "report_reopen",

@@ -20,7 +20,9 @@ from audit.services import audit_record
 from districts.access import Do, require
 from districts.models import Unit
 
+from ..calendar import parse_code
 from ..models import Indicator, Period, Report, Transition
+from ..rules import unit_indicators
 from .reports import FigureErrors, _snapshot, figures_validate, write_figures
 
 
@@ -45,62 +47,73 @@ class HistorySaved:
         return self.report
 
 
-def _period_for(year: int, quarter: int, *, actor, create: bool) -> Period:
-    """The period of (year, quarter); one that does not exist is created closed (its end
-    having passed is one of history's conditions) only when ``create``."""
-    period = Period.objects.filter(year=year, quarter=quarter).first()
+def _period_for(key: tuple[str, int, int], *, actor, create: bool) -> Period:
+    """The period of (frequency, year, number); one that does not exist is created closed (its
+    end having passed is one of history's conditions) only when ``create``."""
+    frequency, year, number = key
+    period = Period.objects.filter(frequency=frequency, year=year, number=number).first()
     if period is not None or not create:
-        return period or Period(year=year, quarter=quarter, status=Period.Status.CLOSED)
-    period, created = Period.objects.get_or_create(
-        year=year, quarter=quarter, defaults={"status": Period.Status.CLOSED}
-    )
-    if created:
-        audit_record(
-            actor=actor,
-            action=Action.PERIOD_CHANGED,
-            obj=period,
-            summary=f"导入历史数据时新建填报期：{period.title}（已截止）",
-            detail={"period": period.code, "status": period.status},
+        return period or Period(
+            frequency=frequency, year=year, number=number, status=Period.Status.CLOSED
         )
-    return period
+    from .definitions import period_create_closed
+
+    return period_create_closed(
+        actor=actor, frequency=frequency, year=year, number=number, why="导入历史数据时新建填报期"
+    )
 
 
 def history_record(
     *,
     actor,
     unit: Unit,
-    year: int,
-    quarter: int,
+    period: str,
     values: Mapping[str, object],
     submitted_at: datetime.datetime | None = None,
     via: str = "导入",
 ) -> HistorySaved:
     """Records ``values`` ({indicator code: what was typed}) as the unit's approved figures of
-    a past period. Raises ValidationError (whole report) or FigureErrors (by indicator)."""
+    the past period of code ``period`` (2022Q3, 2024M11, 2023Y). Raises ValidationError
+    (whole report) or FigureErrors (by indicator)."""
     require(actor, Do.HISTORY)
+    key = parse_code(period)
     try:
         with transaction.atomic():
             return _record(
                 actor=actor,
                 unit=unit,
-                year=year,
-                quarter=quarter,
+                key=key,
                 values=values,
                 submitted_at=submitted_at,
                 via=via,
             )
     except IntegrityError:
         raise ValidationError(
-            f"{unit.name}{year}年第{quarter}季度的填报表正被他人同时修改，请稍后重试。"
+            f"{unit.name}{period}的填报表正被他人同时修改，请稍后重试。"
         ) from None
 
 
-def _record(*, actor, unit, year, quarter, values, submitted_at, via) -> HistorySaved:
-    indicators = list(Indicator.objects.filter(code__in=list(values)))
-    unknown = set(values) - {i.code for i in indicators}
-    if unknown:
-        raise FigureErrors({code: [f"未知指标编码“{code}”。"] for code in sorted(unknown)})
-    period = _period_for(year, quarter, actor=actor, create=False)
+def _record(*, actor, unit, key, values, submitted_at, via) -> HistorySaved:
+    period = _period_for(key, actor=actor, create=False)
+    known = {i.code: i for i in Indicator.objects.filter(code__in=list(values))}
+    reported = {i.code: i for i in unit_indicators(unit, period)}
+    problems = {}
+    for code in sorted(values):
+        if code not in known:
+            problems[code] = [f"未知指标编码“{code}”。"]
+        elif code not in reported:
+            ind = known[code]
+            problems[code] = [
+                f"{unit.name}在{period.title}不填报“{ind.name}”"
+                + (
+                    "（该指标由其他单位填报或由公式计算）。"
+                    if ind.in_force(period)
+                    else "（该期没有这个指标）。"
+                )
+            ]
+    if problems and reported:
+        raise FigureErrors(problems)
+    indicators = [reported[c] for c in values if c in reported]
     report = None
     if period.pk is not None:
         unit = Unit.objects.select_for_update().get(pk=unit.pk)  # serialises the first record
@@ -118,7 +131,7 @@ def _record(*, actor, unit, year, quarter, values, submitted_at, via) -> History
     require(actor, Do.HISTORY, report)
     created = report.pk is None
     if created:
-        period = _period_for(year, quarter, actor=actor, create=True)
+        period = _period_for(key, actor=actor, create=True)
         report.period = period
         report.submitted_at = submitted_at or timezone.now()
         report.submitted_by = actor if getattr(actor, "pk", None) else None

@@ -23,7 +23,7 @@ from notices.models import Notice
 from notices.services import notify
 
 from ..models import Figure, FigureChange, Indicator, Period, Report, Transition
-from ..rules import clean_text, cumulative_bounds, figures_flags, parse_figure
+from ..rules import clean_text, cumulative_bounds, figures_flags, parse_figure, unit_indicators
 
 
 class ConflictError(Exception):
@@ -181,7 +181,7 @@ def _report_save(*, unit, period, raw, expected_version, submit, user) -> Report
         raise FigureErrors({"": exc.messages}) from None
     if report.version != expected_version:
         raise ConflictError(report)
-    indicators = list(Indicator.objects.filter(active=True))
+    indicators = unit_indicators(unit, period)
     values = figures_validate(
         unit=unit, period=period, raw=raw, indicators=indicators, require_all=submit
     )

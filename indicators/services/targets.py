@@ -19,6 +19,7 @@ from districts.models import Unit
 from districts.services import Saved
 from zzip.numbers import parse_decimal, parse_year
 
+from .. import catalog
 from ..models import Indicator, Target
 
 
@@ -40,15 +41,21 @@ def target_errors(
         errors["unit"] = ["请选择单位。"]
     elif not unit.active:
         errors["unit"] = [f"{unit.name}（{unit.code}）已停用，不能下达目标。"]
-    elif not tree.is_leaf(unit):
-        errors["unit"] = [f"{unit.name}是汇总单位，它的目标是下级单位目标之和，不单独下达。"]
     if indicator is None:
         errors["indicator"] = ["请选择指标。"]
-    elif not indicator.active:
-        errors["indicator"] = [f"“{indicator.name}”已停用，不能下达目标。"]
-    elif not indicator.has_target:
+    elif not indicator.has_target or indicator.is_derived:
         errors["indicator"] = [f"“{indicator.name}”不设年度指导目标。"]
-    else:
+    elif parsed_year is not None and not catalog.takes_target(indicator, parsed_year):
+        errors["indicator"] = [f"“{indicator.name}”在{parsed_year}年不填报，不能下达目标。"]
+    elif unit is not None and "unit" not in errors:
+        if indicator.reporter == indicator.Reporter.UNIT:
+            if unit.pk != indicator.reporting_unit_id:
+                errors["unit"] = [
+                    f"“{indicator.name}”由{indicator.reporting_unit.name}填报，目标也下达给它。"
+                ]
+        elif not tree.is_leaf(unit):
+            errors["unit"] = [f"{unit.name}是汇总单位，它的目标是下级单位目标之和，不单独下达。"]
+    if indicator is not None and "indicator" not in errors:
         try:
             parsed_value = parse_decimal(
                 value,

@@ -26,6 +26,7 @@ from spreadsheets.writing import (
     HEADER_FONT,
     INPUT_FILL,
     LEFT,
+    MISSING,
     NAME,
     NOTE_FONT,
     RIGHT,
@@ -41,6 +42,7 @@ from spreadsheets.writing import (
     save,
 )
 
+from .. import catalog
 from ..models import Indicator, Target
 from ..services import target_errors
 from .validation import validation_for
@@ -63,17 +65,21 @@ TOTAL_LABEL = "合计"
 MAX_ROWS = 10_000
 
 
-def target_indicators() -> list[Indicator]:
-    return list(Indicator.objects.filter(active=True, has_target=True))
+def target_indicators(year: int) -> list[Indicator]:
+    return catalog.with_targets(year)
 
 
-def target_units() -> list[Unit]:
-    """The units that receive targets: every reporting unit, depth first in the office's order."""
+def target_units(indicators: list[Indicator]) -> list[Unit]:
+    """The units that receive targets, depth first in the office's order: the units that
+    enter a unit's own figures (a city's), then every reporting unit at the bottom."""
     top = tree.root()
     if top is None:
         return []
     subtree = tree.Subtree.of(top)
-    return [subtree.units[uid] for uid in subtree.leaves(top.pk)]
+    own = {i.reporting_unit_id for i in indicators if i.reporting_unit_id in subtree.units}
+    order = [uid for uid in subtree.descendants(top.pk) if uid in own]
+    order += [uid for uid in subtree.leaves(top.pk) if uid not in own]
+    return [subtree.units[uid] for uid in order]
 
 
 def sheet_title(year: int) -> str:
@@ -86,8 +92,8 @@ def sheet_filename(year: int, *, empty: bool) -> str:
 
 def sheet_bytes(*, year: int, empty: bool = False) -> bytes:
     """The wide target sheet for ``year``; with ``empty`` the input cells are blank."""
-    units = target_units()
-    indicators = target_indicators()
+    indicators = target_indicators(year)
+    units = target_units(indicators)
     stored = {}
     if not empty:
         stored = {
@@ -135,6 +141,10 @@ def sheet_bytes(*, year: int, empty: bool = False) -> bytes:
         put(ws, row, NAME_COL, unit.name, align=NAME).border = BORDER
         ws.row_dimensions[row].height = BODY_ROW_HEIGHT
         for col, ind in enumerate(indicators, start=FIRST_VALUE_COL):
+            if not ind.reported_by(unit, is_leaf=tree.is_leaf(unit)):
+                # Not this unit's to report (a city-wide figure on a district's row).
+                put(ws, row, col, MISSING, align=RIGHT).border = BORDER
+                continue
             value = stored.get((unit.id, ind.code))
             cell = put(ws, row, col, None if value is None else number(value), align=RIGHT)
             cell.fill, cell.border, cell.protection = INPUT_FILL, BORDER, UNLOCKED
@@ -286,7 +296,7 @@ def sheet_read(data: bytes, *, year: int) -> TargetUpload:
             if read is None:
                 no_result.append(address)
                 continue
-            if not read.text:
+            if not read.text or read.text == MISSING:
                 line.append(TargetCell(unit, ind, address, None, None, False))
                 continue
             problems, _year, new = target_errors(

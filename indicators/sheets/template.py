@@ -42,9 +42,9 @@ from spreadsheets.writing import (
 )
 from zzip.numbers import chinese_date
 
-from ..models import QUARTER_TITLES, Indicator, Report
-from ..periods import PeriodCodeError, parse_period_code
-from ..rules import TEXT_MAX, figures_flags, parse_figure
+from .. import calendar
+from ..models import Indicator, Report
+from ..rules import TEXT_MAX, figures_flags, parse_figure, unit_indicators
 from ..selectors import entry_lines
 from ..services import FigureErrors, figures_validate
 from .validation import validation_for
@@ -64,12 +64,13 @@ HEADINGS = (
     "计量单位",
     "口径",
     "本期数值（填写）",
-    "上季度",
+    "上一期",  # the period's own word replaces it: 上季度, 上月
     "去年年底",
     "去年同期",
     "年指导目标",
     "情况说明（数值波动大或存量下降时填写）",
 )
+PREVIOUS_COL = 6
 VALUE_COL = 5  # E
 EXPLAIN_COL = 10  # J
 WIDTHS = (6, 30, 9, 14, 16, 12, 12, 12, 12, 44)
@@ -122,6 +123,7 @@ def template_bytes(report: Report) -> bytes:
     ws.row_dimensions[NOTE_ROW].height = 48
 
     for col, heading in enumerate(HEADINGS, start=1):
+        heading = period.previous_word if col == PREVIOUS_COL else heading
         cell = put(ws, HEADER_ROW, col, heading, font=HEADER_FONT)
         cell.fill, cell.border = HEADER_FILL, BORDER
     ws.row_dimensions[HEADER_ROW].height = 36
@@ -136,9 +138,9 @@ def template_bytes(report: Report) -> bytes:
             ind.unit_label,
             "自1月1日起累计" if ind.is_flow else "期末数",
             None if line.current is None else number(line.current),
-            number(line.previous_quarter),
+            number(line.previous),
             number(line.last_year_end),
-            number(line.same_quarter_last_year),
+            number(line.same_last_year),
             number(line.target) if ind.has_target else MISSING,
             line.explanation or None,
         ]
@@ -236,10 +238,9 @@ def _identity(meta: dict[str, str], report: Report) -> None:
         )
     if file_period != period.code:
         try:
-            year, quarter = parse_period_code(file_period)
-            title = f"{year}年{QUARTER_TITLES[quarter]}"
-        except PeriodCodeError:
-            title = file_period or "其他季度"
+            title = calendar.title(*calendar.parse_code(file_period))
+        except calendar.PeriodCodeError:
+            title = file_period or "其他填报期"
         raise SheetError(
             f"这是{title}的填报表，本页是{period.title}。请下载{period.title}的模板填写后再上传。"
         )
@@ -275,14 +276,14 @@ def template_read(data: bytes, *, report: Report) -> TemplateUpload:
         for key, code in meta.items()
         if key.startswith("row") and key[3:].isdigit() and int(key[3:]) <= MAX_ROWS
     }
-    active = list(Indicator.objects.filter(active=True))
-    by_code = {i.code: i for i in active}
+    asked = unit_indicators(report.unit, report.period)
+    by_code = {i.code: i for i in asked}
     unknown = [code for code in rows.values() if code not in by_code]
     if unknown:
         names = dict(Indicator.objects.filter(code__in=unknown).values_list("code", "name"))
         listed = "、".join(f"“{names.get(c, c[:40])}”" for c in unknown[:10])
-        raise SheetError(f"模板中的指标{listed}已停用。请重新下载本期模板后填写。")
-    missing = [i for i in active if i.code not in rows.values()]
+        raise SheetError(f"模板中的指标{listed}本期已不再填报。请重新下载本期模板后填写。")
+    missing = [i for i in asked if i.code not in rows.values()]
     if missing:
         listed = "、".join(f"“{i.name}”" for i in missing)
         raise SheetError(

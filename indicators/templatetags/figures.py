@@ -16,6 +16,14 @@ def figure(value: Decimal | None, places: int = 0) -> str:
 
 
 @register.filter
+def percent(value: Decimal | None) -> str:
+    """A share such as 序时进度: whole when it is (50), one place when not (58.3)."""
+    if value is None:
+        return "—"
+    return format_figure(value, 0 if value == value.to_integral_value() else 1)
+
+
+@register.filter
 def cell_value(column, row) -> str:
     """The formatted value of a table column for a summary row; * marks a partial sum."""
     text = format_figure(column.value(row), column.places)

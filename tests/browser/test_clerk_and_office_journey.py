@@ -33,7 +33,7 @@ def _fill(page, figures):
 
 
 def _tengzhou_q3_report():
-    return Report.objects.get(unit__code="370481", period__year=2023, period__quarter=3)
+    return Report.objects.get(unit__code="370481", period__year=2023, period__number=3)
 
 
 def _no_horizontal_scroll(page):
@@ -73,7 +73,7 @@ def test_clerk_corrects_refused_figures_submits_and_office_downloads_the_table(
     shot(clerk, "refused-not-a-number")
     # A refused save creates nothing: no report, no figure.
     assert not Report.objects.filter(
-        unit__code="370481", period__year=2023, period__quarter=3
+        unit__code="370481", period__year=2023, period__number=3
     ).exists()
 
     # Below last quarter's 104, which a year-to-date count cannot be: refused on submit.
@@ -85,7 +85,7 @@ def test_clerk_corrects_refused_figures_submits_and_office_downloads_the_table(
     expect(clerk.locator(".state")).to_have_text("未开始")  # a refused save creates nothing
     shot(clerk, "refused-below-last-quarter")
     assert not Report.objects.filter(
-        unit__code="370481", period__year=2023, period__quarter=3
+        unit__code="370481", period__year=2023, period__number=3
     ).exists()
 
     # A fresh look at the form shows nothing was kept from either attempt.

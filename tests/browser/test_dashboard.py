@@ -53,7 +53,7 @@ def _series(page, selector, index=0):
 
 
 def _demo_summary():
-    period = Period.objects.get(year=2023, quarter=2)
+    period = Period.objects.get(year=2023, number=2)
     return summarize(period, Unit.objects.get(code="370400"))
 
 

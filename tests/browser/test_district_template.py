@@ -55,7 +55,7 @@ def test_clerk_downloads_fills_uploads_previews_and_confirms_the_template(
     shot(page, "preview")
     # Nothing is written before the confirmation; not even an empty report.
     assert not Report.objects.filter(
-        unit__code="370481", period__year=2023, period__quarter=3
+        unit__code="370481", period__year=2023, period__number=3
     ).exists()
 
     page.get_by_role("button", name="确认，保存为草稿").click()
@@ -65,7 +65,7 @@ def test_clerk_downloads_fills_uploads_previews_and_confirms_the_template(
     expect(page.locator("#id_invention_grants")).to_have_value("150")
     shot(page, "saved-draft")
 
-    report = Report.objects.get(unit__code="370481", period__year=2023, period__quarter=3)
+    report = Report.objects.get(unit__code="370481", period__year=2023, period__number=3)
     assert report.state == Report.State.DRAFT
     assert {f.indicator.code: int(f.value) for f in report.figures.select_related("indicator")} == {
         "invention_grants": 150,

@@ -70,7 +70,7 @@ def test_return_fix_resubmit_approve(live_server, open_page, log_in, shot, conso
     expect(clerk.locator(".notice")).to_contain_text("已审核")
     expect(clerk.locator("#id_invention_grants")).to_have_text("148")
     assert (
-        Report.objects.get(unit__code="370481", period__year=2023, period__quarter=3).state
+        Report.objects.get(unit__code="370481", period__year=2023, period__number=3).state
         == "approved"
     )
     assert console_errors == []

@@ -16,7 +16,7 @@ from districts import services as unit_services
 from districts.access import SYSTEM
 from districts.models import Population, Profile, Role, Unit
 from indicators import services
-from indicators.models import Indicator, Period, Report, Target
+from indicators.models import Indicator, IndicatorSet, Period, Report, Target
 
 DEMO_PASSWORD = "Zzip@2023demo"
 POP_SOURCE = "2022年枣庄市国民经济和社会发展统计公报（年末常住人口）"
@@ -44,6 +44,24 @@ SEED_Q2 = {
     "370405": (21, 44, 367, 375, 0, 1, 0, 346),
     "370400GX": (43, 138, 574, 628, 21, 1, 0, 537),
 }
+
+
+# The city-wide figures of the 2023 上半年 circular's text, which no district breaks down:
+# code, name, unit, kind, decimal places, value.
+CITY_FIGURES = [
+    ("new_trademarks", "新增国内注册商标", "件", "flow", 0, 3249),
+    ("valid_trademarks", "有效注册商标", "件", "stock", 0, 63921),
+    ("well_known_marks", "驰名商标", "件", "stock", 0, 17),
+    ("gi_products", "地理标志保护产品", "个", "stock", 0, 4),
+    ("gi_marks", "地理标志证明商标", "件", "stock", 0, 29),
+    ("madrid_marks", "马德里国际注册商标", "件", "stock", 0, 145),
+    ("insured_enterprises", "专利保险投保企业", "家", "flow", 0, 13),
+    ("insured_patents", "专利保险投保专利", "件", "flow", 0, 229),
+    ("insurance_premium", "专利保险保费", "万元", "flow", 2, 115),
+    ("insurance_subsidy", "专利保险保费补贴", "万元", "flow", 2, 69),
+    ("aid_cases", "知识产权维权援助案件", "件", "flow", 0, 9),
+    ("ecommerce_cases", "电商领域专利侵权纠纷案件", "件", "flow", 0, 5),
+]
 
 
 def _on(day: datetime.date) -> datetime.datetime:
@@ -98,16 +116,9 @@ class Command(BaseCommand):
 
         grants = Indicator.objects.get(code="invention_grants")
         valid = Indicator.objects.get(code="valid_inventions")
-        end_2022, _ = Period.objects.get_or_create(
-            year=2022,
-            quarter=4,
-            defaults={"status": Period.Status.CLOSED, "deadline": datetime.date(2023, 1, 15)},
-        )
-        q2, _ = Period.objects.get_or_create(
-            year=2023,
-            quarter=2,
-            defaults={"status": Period.Status.CLOSED, "deadline": datetime.date(2023, 7, 15)},
-        )
+        added = self._city_indicators(city)
+        end_2022 = self._period(2022, 4, Period.Status.CLOSED, datetime.date(2023, 1, 15), added)
+        q2 = self._period(2023, 2, Period.Status.CLOSED, datetime.date(2023, 7, 15), added)
         for code, (g, g_target, v, v_target, cert, pct, rulings, v_2022) in SEED_Q2.items():
             unit = units[code]
             for indicator, target in ((grants, g_target), (valid, v_target)):
@@ -125,8 +136,7 @@ class Command(BaseCommand):
             services.history_record(
                 actor=office,
                 unit=unit,
-                year=2022,
-                quarter=4,
+                period="2022Q4",
                 values={"valid_inventions": v_2022},
                 submitted_at=_on(end_2022.deadline),
                 via="演示数据",
@@ -134,8 +144,7 @@ class Command(BaseCommand):
             services.history_record(
                 actor=office,
                 unit=unit,
-                year=2023,
-                quarter=2,
+                period="2023Q2",
                 values={
                     "invention_grants": g,
                     "valid_inventions": v,
@@ -146,13 +155,17 @@ class Command(BaseCommand):
                 submitted_at=_on(q2.deadline),
                 via="演示数据",
             )
-        q3, _ = Period.objects.get_or_create(
-            year=2023,
-            quarter=3,
-            defaults={
-                "status": Period.Status.OPEN,
-                "deadline": timezone.localdate() + datetime.timedelta(days=14),
-            },
+        if not Report.objects.filter(unit=city, period=q2).exists():
+            services.history_record(
+                actor=office,
+                unit=city,
+                period="2023Q2",
+                values={code: value for code, *_rest, value in CITY_FIGURES},
+                submitted_at=_on(q2.deadline),
+                via="演示数据",
+            )
+        q3 = self._period(
+            2023, 3, Period.Status.OPEN, timezone.localdate() + datetime.timedelta(days=14), []
         )
 
         self.stdout.write(
@@ -168,6 +181,51 @@ class Command(BaseCommand):
         self.stdout.write("  auditor      审计管理员（只看审计日志）")
         for _code, _div, name, _short, _kind, _order, username, _pop in UNITS:
             self.stdout.write(f"  {username:<12} {name}填报员")
+
+    def _city_indicators(self, city) -> list[str]:
+        """The city-wide figures of the circular's text, entered by the office for the city
+        itself (no district breakdown); the codes created now."""
+        quarterly = IndicatorSet.objects.order_by("order", "pk").first()
+        created = []
+        for order, (code, name, label, kind, places, _value) in enumerate(CITY_FIGURES, start=100):
+            if Indicator.objects.filter(code=code).exists():
+                continue
+            services.indicator_save(
+                actor=SYSTEM,
+                code=code,
+                name=name,
+                indicator_set=quarterly,
+                unit_label=label,
+                kind=kind,
+                decimal_places=places,
+                order=order,
+                in_table=False,
+                reporter=Indicator.Reporter.UNIT,
+                reporting_unit=city,
+                first_period="2023Q1",
+                yoy_threshold=None,
+            )
+            created.append(code)
+        return created
+
+    def _period(self, year, number, status, deadline, added) -> Period:
+        """The quarter, created through the period service (a closed one keeps its indicators);
+        one closed before the demo's indicators existed is closed again with them."""
+        period = Period.objects.filter(frequency="Q", year=year, number=number).first()
+        if period is None:
+            return services.period_save(
+                actor=SYSTEM,
+                frequency="Q",
+                year=year,
+                number=number,
+                status=status,
+                deadline=deadline,
+            )
+        frozen = {row["code"] for row in (period.frozen or {}).get("indicators", [])}
+        if period.status == Period.Status.CLOSED and set(added) - frozen:
+            services.period_save(actor=SYSTEM, period=period, status=Period.Status.OPEN)
+            services.period_save(actor=SYSTEM, period=period, status=Period.Status.CLOSED)
+        return period
 
     def _unit(self, *, population, **fields) -> Unit:
         """The unit of ``code`` as it is, or created through the unit service (its tree)."""

@@ -1,4 +1,4 @@
-"""Writes the circular of one quarter (GB/T 9704 layout, with its attachment table) to Word."""
+"""Writes the circular of one period (GB/T 9704 layout, with its attachment table) to Word."""
 
 from indicators.exports.docx import circular_docx_bytes, circular_filename
 from indicators.management.commands import export_summary

@@ -1,4 +1,4 @@
-"""Writes the circular's attachment table of one quarter to an Excel file."""
+"""Writes the circular's attachment table of one period to an Excel file."""
 
 import getpass
 from pathlib import Path
@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from audit.models import Action
 from audit.services import audit_record
 from districts.models import Unit
+from indicators import calendar
 from indicators.exports.xlsx import summary_filename, summary_xlsx_bytes
-from indicators.models import QUARTER_TITLES, Period
-from indicators.periods import PeriodCodeError, parse_period_code
+from indicators.models import Period
 from indicators.selectors import summarize
 
 
@@ -74,15 +74,16 @@ class Command(BaseCommand):
 
     def _period(self, code: str) -> Period:
         try:
-            year, quarter = parse_period_code(code)
-        except PeriodCodeError as e:
+            frequency, year, number = calendar.parse_code(code)
+        except calendar.PeriodCodeError as e:
             raise CommandError(str(e)) from e
         try:
-            return Period.objects.get(year=year, quarter=quarter)
+            return Period.objects.get(frequency=frequency, year=year, number=number)
         except Period.DoesNotExist:
-            title = f"{year}年{QUARTER_TITLES[quarter]}"
+            title = calendar.title(frequency, year, number)
             raise CommandError(
-                f"没有填报期 {year}Q{quarter}（{title}），请先在管理后台建立。"
+                f"没有填报期 {calendar.code(frequency, year, number)}（{title}），"
+                "请先在管理后台建立。"
             ) from None
 
     def _unit(self, code: str | None) -> Unit:
