@@ -33,14 +33,19 @@ PROVINCES = 31
 
 def build(cities_per_province: int, districts_per_city: int):
     from districts.models import Population, Unit
+    from districts.tree import closure_rebuild
+    from indicators.catalog import freeze
     from indicators.models import Figure, Indicator, Period, Report, Target
 
-    indicators = list(Indicator.objects.all())
+    indicators = list(Indicator.objects.filter(reporter="leaves", formula=""))
     periods = [
-        Period.objects.create(year=2023, quarter=2, status="closed"),
-        Period.objects.create(year=2022, quarter=4, status="closed"),
-        Period.objects.create(year=2022, quarter=2, status="closed"),
+        Period.objects.create(frequency="Q", year=2023, number=2, status="closed"),
+        Period.objects.create(frequency="Q", year=2022, number=4, status="closed"),
+        Period.objects.create(frequency="Q", year=2022, number=2, status="closed"),
     ]
+    for period in periods:
+        period.frozen = freeze(period)
+        period.save()
     country = Unit.objects.create(code="100000", name="全国", kind="province")
     provinces = Unit.objects.bulk_create(
         Unit(code=f"P{p:02d}", name=f"省{p}", kind="province", parent=country, order=p)
@@ -63,6 +68,7 @@ def build(cities_per_province: int, districts_per_city: int):
         for d in range(districts_per_city)
     )
     every = [country, *provinces, *cities, *districts]
+    closure_rebuild()  # a tree loaded in bulk, as the unit service's own tool does
     Population.objects.bulk_create(
         Population(unit=u, year=2022, value=Decimal("50.00"), source="bench") for u in every
     )
@@ -81,6 +87,8 @@ def build(cities_per_province: int, districts_per_city: int):
             for n, r in enumerate(reports)
             for i in indicators
         )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as a production database's statistics would be
     return country, provinces[0], cities[0], periods[0], len(every)
 
 

@@ -76,6 +76,21 @@ PARTIAL_NOTE = (
 )
 
 
+def table_notes(summary) -> list[str]:
+    """The notes under the table (page, Excel and Word alike): why a sum is partial, which
+    year's population the 万人比 divide by, and whose population is missing."""
+    notes = []
+    if not summary.complete:
+        notes.append(PARTIAL_NOTE)
+    if summary.uses_population:
+        year = summary.population_year
+        notes.append(f"注：万人比按{year}年末常住人口计算。")
+        if summary.without_population:
+            names = "、".join(u.name for u in summary.without_population)
+            notes.append(f"注：{names}缺少{year}年末常住人口，万人比空缺。")
+    return notes
+
+
 def format_figure(value: Decimal | None, places: int) -> str:
     """The printed form of an official figure: half-up to ``places``; "—" when there is none."""
     if value is None:

@@ -24,7 +24,7 @@ from .selectors import (
     report_history,
     summarize,
 )
-from .table import PARTIAL_NOTE, UNIT_COLUMN_HEADING, column_groups
+from .table import UNIT_COLUMN_HEADING, column_groups, table_notes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -165,7 +165,7 @@ def summary(request, period_code=None, unit_code=None):
             "summary": s,
             "groups": column_groups(s.table_indicators),
             "unit_heading": UNIT_COLUMN_HEADING,
-            "partial_note": PARTIAL_NOTE,
+            "notes": table_notes(s),
             "periods": Period.objects.exclude(status=Period.Status.PLANNED),
             "parents": parents,
             "xlsx_url": reverse("indicators:summary_xlsx", args=[s.period.code, s.parent.code]),

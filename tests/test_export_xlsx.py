@@ -81,6 +81,7 @@ def test_header_has_the_seeds_two_rows_and_merges(sheet):
     assert [sheet.cell(3, c).value for c in range(1, LAST_COLUMN + 1)] == HEADER_ROW_3
     assert {str(r) for r in sheet.merged_cells.ranges} == {
         "A1:K1",  # title
+        "A12:K12",  # the note on the population year
         "A2:A3",  # 区(市)
         "B2:D2",  # 发明专利授权量
         "E2:H2",  # 有效发明专利拥有量
@@ -115,7 +116,7 @@ def test_every_cell_of_the_seed_table(sheet):
             else:
                 assert type(cell.value) is int, where
                 assert cell.value == want, where
-    assert sheet.max_row == LAST_ROW
+    assert sheet.max_row == LAST_ROW + 1  # the population note
     assert sheet.max_column == LAST_COLUMN
 
 
@@ -175,7 +176,7 @@ def test_prints_on_a4_landscape_one_page_wide_with_the_header_repeated(sheet):
     assert sheet.page_setup.fitToHeight == 0
     assert sheet.print_title_rows == "$2:$3"
     assert sheet.print_options.horizontalCentered
-    assert sheet.print_area == "'2023年上半年'!$A$1:$K$11"
+    assert sheet.print_area == "'2023年上半年'!$A$1:$K$12"
     assert sheet.page_margins.left >= 0.5
 
 
@@ -217,11 +218,24 @@ def test_a_partial_total_is_starred_and_explained_below_the_table(
     assert ws.cell(total_row, 2).value == 150
     assert ws.cell(total_row, 2).number_format.endswith('"*"')
     assert ws.cell(total_row + 1, 1).value.startswith("注：标 * 的合计只含已报送的单位")
-    assert ws.print_area.endswith(f"${total_row + 1}")
+    assert ws.cell(total_row + 2, 1).value == "注：万人比按2022年末常住人口计算。"
+    assert ws.print_area.endswith(f"${total_row + 2}")
 
 
-def test_a_complete_table_has_no_note(sheet):
-    assert all("注：" not in str(c.value or "") for row in sheet.iter_rows() for c in row)
+def test_a_complete_table_notes_only_the_population_year(sheet):
+    notes = [c.value for row in sheet.iter_rows() for c in row if "注：" in str(c.value or "")]
+    assert notes == ["注：万人比按2022年末常住人口计算。"]
+
+
+def test_a_missing_population_is_named_under_the_table(city, q2_2023, tengzhou):
+    from districts.models import Population
+
+    Population.objects.filter(unit=tengzhou).delete()
+    ws = read_back(summarize(q2_2023, city))
+    notes = [c.value for row in ws.iter_rows() for c in row if "注：" in str(c.value or "")]
+    assert "注：滕州市缺少2022年末常住人口，万人比空缺。" in notes
+    tengzhou_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "滕州市")
+    assert ws.cell(tengzhou_row, 8).value == "—"  # its 万人比 (5.26 with a population)
 
 
 def test_a_unit_name_that_looks_like_a_formula_stays_text(city, q2_2023, tengzhou):

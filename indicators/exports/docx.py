@@ -35,7 +35,7 @@ from docx.shared import Mm, Pt
 
 from ..circular import circular_paragraphs
 from ..selectors import Summary
-from ..table import PARTIAL_NOTE, UNIT_COLUMN_HEADING, column_groups, format_figure
+from ..table import UNIT_COLUMN_HEADING, column_groups, format_figure, table_notes
 
 # Fonts, by the names Chinese government templates use.
 TITLE_FONT = "方正小标宋简体"
@@ -152,8 +152,8 @@ def build_circular(summary: Summary, *, today: datetime.date | None = None):
     doc.add_paragraph("", style=STYLE_ATTACHMENT_MARK)
     doc.add_paragraph(summary.title, style=STYLE_TITLE)
     _attachment_table(doc, summary)
-    if not summary.complete:
-        note = doc.add_paragraph(PARTIAL_NOTE, style=STYLE_TABLE)
+    for text in table_notes(summary):
+        note = doc.add_paragraph(text, style=STYLE_TABLE)
         note.alignment = WD_ALIGN_PARAGRAPH.LEFT
     return doc
 

@@ -24,7 +24,7 @@ from spreadsheets.writing import put
 
 from ..computations import round_half_up
 from ..selectors import Summary
-from ..table import PARTIAL_NOTE, UNIT_COLUMN_HEADING, ColumnGroup, column_groups
+from ..table import UNIT_COLUMN_HEADING, ColumnGroup, column_groups, table_notes
 
 # Fonts: xlsx names one font per cell with no fallback. 黑体 and 宋体 ship with every
 # Chinese Windows and WPS install; 方正小标宋 and 仿宋_GB2312 often do not.
@@ -159,15 +159,15 @@ def build_summary_workbook(summary: Summary) -> Workbook:
     for r in range(FIRST_BODY_ROW, last_row + 1):
         ws.row_dimensions[r].height = BODY_ROW_HEIGHT
 
-    if not summary.complete:
+    for note in table_notes(summary):
         note_row = last_row + 1
-        _text(ws, note_row, 1, PARTIAL_NOTE)
+        _text(ws, note_row, 1, note)
         ws.cell(note_row, 1).font = BODY_FONT
         ws.cell(note_row, 1).alignment = Alignment(
             horizontal="left", vertical="center", wrap_text=True
         )
         ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=last_col)
-        ws.row_dimensions[note_row].height = BODY_ROW_HEIGHT * 1.5
+        ws.row_dimensions[note_row].height = BODY_ROW_HEIGHT * (1.5 if len(note) > 60 else 1)
         last_row = note_row
 
     # Screen and print.

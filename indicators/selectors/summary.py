@@ -23,7 +23,7 @@ from districts.models import Population, Unit, UnitClosure
 
 from .. import calendar, catalog, formulas
 from .. import computations as calc
-from ..models import Figure, Indicator, Period, Report, Target
+from ..models import Indicator, Period, Report
 from ..periods import key_of, pick, related_keys
 
 # The total row's name in the office's tables: 全市 for a city's table, 全省 for a province's.
@@ -131,10 +131,14 @@ class Summary:
 
 def _grouped(qs, keys: list[str], value: str) -> dict[tuple, tuple[Decimal, int]]:
     """{keys: (sum, count)} of ``value``: summed by PostgreSQL, exactly; on SQLite (which sums
-    decimals as binary floats) the rows are read and summed here in Decimal."""
+    decimals as binary floats) the rows are read and summed here in Decimal.
+
+    ``qs`` starts from the closure table (the rows' ancestors), so that the database walks
+    from the node down to its own subtree's reports, whatever the size of the whole tree.
+    """
     out: dict[tuple, tuple[Decimal, int]] = {}
     if connection.vendor == "postgresql":
-        rows = qs.values(*keys).annotate(zz_sum=Sum(value), zz_n=Count("pk")).order_by()
+        rows = qs.values(*keys).annotate(zz_sum=Sum(value), zz_n=Count(value)).order_by()
         for row in rows:
             out[tuple(row[k] for k in keys)] = (row["zz_sum"], row["zz_n"])
         return out
@@ -213,23 +217,23 @@ class SummaryData:
             else set()
         )
         read = [p.pk for p in periods.values() if p.pk]
-        figure_rows = Figure.objects.filter(
-            report__period_id__in=read,
-            report__state__in=Report.COUNTED,
-            report__unit__active=True,
-            report__unit__closure_up__ancestor_id__in=node_ids,
-        )
         figures = _grouped(
-            figure_rows,
-            ["report__unit__closure_up__ancestor_id", "report__period_id", "indicator__code"],
-            "value",
+            closure.filter(
+                descendant__reports__period_id__in=read,
+                descendant__reports__state__in=Report.COUNTED,
+            ),
+            [
+                "ancestor_id",
+                "descendant__reports__period_id",
+                "descendant__reports__figures__indicator__code",
+            ],
+            "descendant__reports__figures__value",
         )
         years = sorted({p.year for p in summarized})
-        target_rows = Target.objects.filter(
-            year__in=years, unit__active=True, unit__closure_up__ancestor_id__in=node_ids
-        )
         targets = _grouped(
-            target_rows, ["unit__closure_up__ancestor_id", "year", "indicator__code"], "value"
+            closure.filter(descendant__targets__year__in=years),
+            ["ancestor_id", "descendant__targets__year", "descendant__targets__indicator__code"],
+            "descendant__targets__value",
         )
         populations = {
             (pop.unit_id, pop.year): pop
@@ -239,15 +243,15 @@ class SummaryData:
         }
         states = {
             (node, period_id, state): n
-            for node, period_id, state, n in Report.objects.filter(
-                period__in=[p for p in summarized if p.pk],
-                unit__active=True,
-                unit__closure_up__ancestor_id__in=node_ids,
+            for node, period_id, state, n in closure.filter(
+                ~_has_children("descendant__"),
+                descendant__reports__period_id__in=[p.pk for p in summarized if p.pk],
             )
-            .filter(~_has_children("unit__"))
-            .values("unit__closure_up__ancestor_id", "period_id", "state")
+            .values("ancestor_id", "descendant__reports__period_id", "descendant__reports__state")
             .annotate(n=Count("pk"))
-            .values_list("unit__closure_up__ancestor_id", "period_id", "state", "n")
+            .values_list(
+                "ancestor_id", "descendant__reports__period_id", "descendant__reports__state", "n"
+            )
         }
         return cls(
             parent=parent,
