@@ -684,3 +684,32 @@ def test_a_target_of_an_indicator_out_of_use_is_refused_as_everywhere_else(offic
     (reason,) = reasons(import_bytes(TargetResource, data, office))
     assert reason == "2:指标编码:“有效发明专利拥有量”在2024年不填报，不能下达目标。"
     assert not Target.objects.filter(year=2024).exists()
+
+
+def test_history_of_a_month_is_imported_by_its_period_code(office):
+    from tests.fixtures.monthly import monthly_set
+
+    monthly_set(office)
+    data = xlsx_of(
+        [
+            ["单位编码", "指标编码", "期别", "数值"],
+            ["370481", "monthly_valid", "2024M11", 95],
+            ["370481", "monthly_valid", "2024m11", 96],  # the same period, written otherwise
+        ]
+    )
+    (reason,) = reasons(import_bytes(FigureResource, data, office))
+    assert reason.startswith("3:__all__:与第 2 行重复")
+    data = xlsx_of(
+        [["单位编码", "指标编码", "期别", "数值"], ["370481", "monthly_valid", "2024M11", 95]]
+    )
+    result = import_bytes(FigureResource, data, office)
+    assert not result.has_validation_errors(), reasons(result)
+    period = Period.objects.get(frequency="M", year=2024, number=11)
+    assert period.status == Period.Status.CLOSED and period.frozen is not None
+    assert Figure.objects.get(report__period=period).value == 95
+    # A quarterly indicator has no monthly figures.
+    data = xlsx_of(
+        [["单位编码", "指标编码", "期别", "数值"], ["370481", "invention_grants", "2024M10", 5]]
+    )
+    (reason,) = reasons(import_bytes(FigureResource, data, office))
+    assert "该期没有这个指标" in reason

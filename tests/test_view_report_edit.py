@@ -238,3 +238,32 @@ def test_full_width_digits_are_saved_as_the_live_feedback_reads_them(client_for,
     c = client_for(tengzhou_clerk)
     assert post(c, {"invention_grants": "１５０", "valid_inventions": "８６０"}).status_code == 302
     assert stored()["invention_grants"] == D(150) and stored()["valid_inventions"] == D(860)
+
+
+def test_the_office_enters_the_citys_own_figures_on_the_same_form(client_for, office, city):
+    """The city-wide figures no district breaks down: the office enters them for the city."""
+    from indicators.models import Period, Report
+    from indicators.selectors import summarize
+
+    c = client_for(office)
+    form_url = reverse("indicators:report_edit", args=["2023Q3", "370400"])
+    response = c.get(form_url)
+    assert response.status_code == 200
+    codes = [line.indicator.code for line in response.context["form"].lines]
+    assert "new_trademarks" in codes and "invention_grants" not in codes
+    home = c.get(reverse("indicators:home")).content.decode()
+    assert "枣庄市本级填报" in home
+    raw = {code: "70000" for code in codes}  # above 上半年 for every cumulative one
+    raw |= {"new_trademarks": "４８００", "version": 0, "action": "save"}  # full-width
+    saved = c.post(form_url, raw)
+    assert saved.status_code == 302, saved.context["form"].errors
+    report = Report.objects.get(unit=city, period__year=2023, period__number=3)
+    assert report.figures.get(indicator__code="new_trademarks").value == 4800
+    # Not counted until it is submitted, as any unit's report.
+    q3 = Period.objects.get(year=2023, number=3)
+    assert summarize(q3, city).total.cells["new_trademarks"].value is None
+    raw |= {"version": report.version, "action": "submit"}
+    assert c.post(form_url, raw).status_code == 302
+    assert summarize(q3, city).total.cells["new_trademarks"].value == 4800
+    # The districts' rows have none of it: nobody below reports a city-wide figure.
+    assert summarize(q3, city).rows[0].cells["new_trademarks"].expected == 0

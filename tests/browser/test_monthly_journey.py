@@ -2,7 +2,6 @@
 on the form (the cumulative rule against 1—6月 caught as typed), the office approves it and
 downloads the month's table."""
 
-
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
