@@ -14,6 +14,8 @@ _ACTIONS = {
     "indicators.indicator": Action.INDICATOR_CHANGED,
     "indicators.indicatorset": Action.INDICATOR_CHANGED,
     "districts.unit": Action.UNIT_CHANGED,
+    "districts.wording": Action.OTHER,
+    "districts.levelwords": Action.OTHER,
     "indicators.period": Action.PERIOD_CHANGED,
     "indicators.extension": Action.EXTENSION_GRANTED,
     "auth.user": Action.ACCOUNT_CHANGED,

@@ -95,6 +95,8 @@ ADMIN_MODELS: dict[str, dict[str, tuple[str, ...]]] = {
     Do.REFERENCE: {
         "districts.unit": _ALL,
         "districts.population": _ALL,
+        "districts.wording": _ALL,
+        "districts.levelwords": _ALL,
         "indicators.indicatorset": _ALL,
         "indicators.indicator": _ALL,
         "indicators.period": _ALL,

@@ -11,7 +11,7 @@ from zzip.admin import ServiceAdminMixin, ServiceForm, show_errors
 
 from . import services
 from .forms import AccountAddForm, AccountChangeForm, AccountPasswordForm
-from .models import Population, Unit
+from .models import LevelWords, Population, Unit, Wording
 from .privacy import mask_phone
 from .resources import PopulationResource, UnitResource
 
@@ -208,9 +208,32 @@ class ZzipUserAdmin(AuditedAdminMixin, UserAdmin):
     @admin.display(description="角色")
     def role(self, obj):
         profile = getattr(obj, "profile", None)
-        return profile.get_role_display() if profile else "—"
+        return Wording.current().role_label(profile.role) if profile else "—"
 
     @admin.display(description="电话")
     def phone_masked(self, obj):
         # Lists show 138****5678; the full number only on the person's own page.
         return mask_phone(getattr(getattr(obj, "profile", None), "phone", "")) or "—"
+
+
+class LevelWordsInline(admin.TabularInline):
+    model = LevelWords
+    extra = 0
+
+
+@admin.register(Wording)
+class WordingAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The installation's words: one row, edited, never added twice or deleted."""
+
+    inlines = [LevelWordsInline]
+    list_display = ["system_name", "office_name", "office_short"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not Wording.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1
+        super().save_model(request, obj, form, change)

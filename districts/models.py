@@ -1,5 +1,7 @@
 """Who: reporting units, their tree, their populations, and the people who act for them."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,11 +19,17 @@ class Unit(models.Model):
     """
 
     class Kind(models.TextChoices):
+        NATION = "nation", _("全国")
         PROVINCE = "province", _("省")
         CITY = "city", _("市")
         DISTRICT = "district", _("区(市)")
         ZONE = "zone", _("开发区")
+        SUBTOTAL = "subtotal", _("小计（如市本级）")
         OTHER = "other", _("其他/市直")
+
+    # Units that are not compared with the others: a catch-all (其他, 省直) holds what belongs
+    # to no real unit, a subtotal (市本级) sums some of them.
+    UNRANKED = (Kind.OTHER, Kind.SUBTOTAL)
 
     code = models.CharField(
         _("编码"),
@@ -121,8 +129,8 @@ class Population(models.Model):
 
 
 class Role(models.TextChoices):
-    CLERK = "clerk", _("区(市)填报员")
-    OFFICE = "office", _("市局工作人员")
+    CLERK = "clerk", _("填报员")
+    OFFICE = "office", _("主管部门工作人员")
     VIEWER = "viewer", _("领导/查看")
     # 三权分立: accounts only, no business data; the audit log only, nothing else.
     SYSADMIN = "sysadmin", _("系统管理员")
@@ -171,3 +179,103 @@ class Profile(models.Model):
         # (the account services, the demo, a test), so none can leave it stale or empty.
         self.username_key = normalize_username(self.user.get_username())
         super().save(*args, **kwargs)
+
+
+# The words an installation's tables and texts use for a parent's table, by the parent's kind:
+# (first column's heading, how the units below are named together, the total row's name).
+DEFAULT_LEVEL_WORDS = {
+    "nation": ("省(区、市)", "各省（区、市）", "全国"),
+    "province": ("市", "各市", "全省"),
+    "city": ("区(市)", "各区（市）", "全市"),
+    "district": ("乡镇（街道）", "各乡镇（街道）", "全区"),
+    "subtotal": ("区", "各区", "小计"),
+}
+OTHER_LEVEL_WORDS = ("单位", "各单位", "合计")
+DEFAULT_SYSTEM_NAME = "知识产权指标填报与统计系统"
+DEFAULT_OFFICE_SHORT = "主管部门"
+
+
+class Wording(models.Model):
+    """The installation's own words: the system's name, the office's, and (LevelWords) the
+    words of each level's tables. One row (pk 1); the defaults serve until it is saved."""
+
+    system_name = models.CharField(
+        _("系统名称"), max_length=60, default=DEFAULT_SYSTEM_NAME, help_text=_("每页页头显示。")
+    )
+    office_name = models.CharField(
+        _("主管部门全称（发文机关）"),
+        max_length=80,
+        blank=True,
+        help_text=_("如“××市知识产权局”；通报、文件属性中使用。"),
+    )
+    office_short = models.CharField(
+        _("主管部门简称"),
+        max_length=20,
+        default=DEFAULT_OFFICE_SHORT,
+        help_text=_("页面提示中的称呼，如“市局”“省局”。"),
+    )
+
+    class Meta:
+        verbose_name = _("系统用语")
+        verbose_name_plural = _("系统用语")
+
+    def __str__(self):
+        return self.system_name
+
+    def role_label(self, role: str) -> str:
+        """A role as this installation names it: 市局工作人员 where the office is 市局."""
+        if role == Role.OFFICE:
+            return f"{self.office_short}工作人员"
+        return str(Role(role).label)
+
+    @classmethod
+    def current(cls) -> Wording:
+        """The saved words, or the defaults (an unsaved row) for an installation that has
+        none yet."""
+        return cls.objects.prefetch_related("levels").filter(pk=1).first() or cls(pk=1)
+
+    def level(self, kind: str) -> tuple[str, str, str]:
+        """(first column heading, members, total row) for a table whose parent is of ``kind``."""
+        heading, members, total = DEFAULT_LEVEL_WORDS.get(kind, OTHER_LEVEL_WORDS)
+        if self.pk and not self._state.adding:
+            for row in self.levels.all():
+                if row.parent_kind == kind:
+                    return (
+                        row.unit_heading or heading,
+                        row.members or members,
+                        row.total_label or total,
+                    )
+        return heading, members, total
+
+
+class LevelWords(models.Model):
+    """The words of the tables of one kind of parent unit (a city's, a province's)."""
+
+    wording = models.ForeignKey(Wording, on_delete=models.CASCADE, related_name="levels")
+    parent_kind = models.CharField(
+        _("汇总单位类型"),
+        max_length=10,
+        choices=Unit.Kind.choices,
+        help_text=_("这类单位的汇总表。"),
+    )
+    unit_heading = models.CharField(
+        _("第一列表头"), max_length=20, blank=True, help_text=_("如“区(市)”“县(市、区)”“市”。")
+    )
+    members = models.CharField(
+        _("下级单位统称"), max_length=20, blank=True, help_text=_("如“各区（市）”“各市”。")
+    )
+    total_label = models.CharField(
+        _("合计行名称"), max_length=20, blank=True, help_text=_("如“全市”“全省”“合计”。")
+    )
+
+    class Meta:
+        verbose_name = _("层级用语")
+        verbose_name_plural = _("层级用语")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wording", "parent_kind"], name="levelwords_unique_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_parent_kind_display()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import calendar
-from .models import Indicator, IndicatorSet, Period
+from .models import Indicator, IndicatorSet, Period, TableLayout
 
 # The indicator fields a closed period keeps.
 FROZEN_FIELDS = (
@@ -34,6 +34,7 @@ FROZEN_FIELDS = (
     "reporter",
     "reporting_unit_id",
     "formula",
+    "rank_by",
 )
 _DECIMALS = {"yoy_threshold"}
 
@@ -49,7 +50,8 @@ def in_force(period: Period, indicators: list[Indicator] | None = None) -> list[
 
 
 def freeze(period: Period) -> dict:
-    """What a period keeps when it is closed: its indicators as they are now."""
+    """What a period keeps when it is closed: its indicators and the table layouts as they
+    are now."""
     rows = []
     for ind in in_force(period):
         row = {}
@@ -57,7 +59,56 @@ def freeze(period: Period) -> dict:
             value = getattr(ind, name)
             row[name] = format(value, "f") if isinstance(value, Decimal) else value
         rows.append(row)
-    return {"indicators": rows}
+    return {"indicators": rows, "layouts": live_layouts()}
+
+
+# --- The official table's layout --------------------------------------------------------------
+
+
+def live_layouts() -> list[dict]:
+    """Every table layout as it is now, as plain data (what a closed period freezes)."""
+    return [
+        {
+            "name": layout.name,
+            "unit_id": layout.unit_id,
+            "first_period": layout.first_period,
+            "expand": layout.expand,
+            "columns": [
+                {"code": c.indicator.code, "measure": c.measure, "heading": c.heading}
+                for c in layout.columns.all()
+            ],
+        }
+        for layout in TableLayout.objects.prefetch_related("columns__indicator")
+    ]
+
+
+def _starts(code: str):
+    try:
+        return calendar.end_date(*calendar.parse_code(code)) if code else None
+    except calendar.PeriodCodeError:
+        return None
+
+
+def layout_for(period: Period, unit) -> dict | None:
+    """The layout of ``unit``'s table in ``period``: the unit's own, else every table's;
+    the latest that has started by the period. None: the indicators' own columns."""
+    if period.status == Period.Status.CLOSED and period.frozen and "layouts" in period.frozen:
+        layouts = period.frozen["layouts"]
+    else:
+        layouts = live_layouts()
+    end = period.end_date
+    fitting = [
+        lay
+        for lay in layouts
+        if lay["unit_id"] in (unit.pk, None)
+        and (_starts(lay["first_period"]) is None or _starts(lay["first_period"]) <= end)
+    ]
+    if not fitting:
+        return None
+    return max(
+        fitting,
+        key=lambda lay: (lay["unit_id"] is not None, _starts(lay["first_period"]) or end.min),
+    )
 
 
 def _thawed(row: dict, frequency: str) -> Indicator:

@@ -12,17 +12,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from districts.models import Unit
-
 # Printed with the places the summary rounds to (completion and gap one, 同比 and 万人比 two).
 from .computations import COMPLETION_PLACES, GAP_PLACES, PER_CAPITA_PLACES, YOY_PLACES
 from .models import Indicator
 from .selectors import Row, Summary
 from .table import format_figure
-
-# How the office names the units of a table in prose, by the kind of the parent.
-MEMBERS = {Unit.Kind.PROVINCE: "各市", Unit.Kind.CITY: "各区（市）"}
-DEFAULT_MEMBERS = "各单位"
 
 LIST_SEPARATOR = "、"
 CLAUSE_SEPARATOR = "，"
@@ -97,7 +91,7 @@ def figures_paragraph(summary: Summary) -> str:
 
 
 def members_word(summary: Summary) -> str:
-    return MEMBERS.get(summary.parent.kind, DEFAULT_MEMBERS)
+    return summary.members_word
 
 
 def behind_paragraph(summary: Summary) -> str:

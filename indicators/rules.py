@@ -190,6 +190,13 @@ def figures_flags(
 # --- Reports ------------------------------------------------------------------------------------
 
 
+def _office() -> str:
+    """The office as its pages call it (市局, 省局): districts.models.Wording."""
+    from districts.models import Wording
+
+    return Wording.current().office_short
+
+
 def unit_indicators(unit, period: Period) -> list[Indicator]:
     """What ``unit`` itself enters for ``period`` (indicators.catalog.for_unit)."""
     return catalog.for_unit(period, unit, is_leaf=tree.is_leaf(unit))
@@ -217,14 +224,14 @@ def edit_block_reason(report: Report, *, today: datetime.date | None = None) -> 
     if period.status != Period.Status.OPEN:
         return f"{period.title}不在填报期内，只能查看。"
     if not report.editable_by_clerk:
-        return f"本表{report.get_state_display()}，只能查看。如需修改请联系市局。"
+        return f"本表{report.get_state_display()}，只能查看。如需修改请联系{_office()}。"
     today = today or timezone.localdate()
     if period.deadline is not None and today > period.deadline:
         extension = Extension.objects.filter(period=period, unit_id=report.unit_id).first()
         if extension is None or today > extension.until:
             return (
                 f"{period.title}已于{chinese_date(period.deadline)}截止，不能再修改。"
-                "如需补报，请联系市局申请延期。"
+                f"如需补报，请联系{_office()}申请延期。"
             )
     return None
 
@@ -244,7 +251,7 @@ def history_block_reason(report: Report) -> str | None:
         if not period_ended(period):
             return f"{title}还没有结束，不能导入历史数据。"
     elif period.status == Period.Status.OPEN:
-        return f"{title}正在填报中，本期数据由填报员在系统中填报、经市局审核，不能导入。"
+        return f"{title}正在填报中，本期数据由填报员在系统中填报、经{_office()}审核，不能导入。"
     elif period.status == Period.Status.PLANNED:
         return (
             f"{title}尚未开放（未开放的填报期不能导入）。如是往年数据，"
@@ -260,7 +267,7 @@ def history_block_reason(report: Report) -> str | None:
             "不能用导入覆盖。请在审核页处理。"
         )
     return (
-        f"{report.unit.name}{title}的数据由填报员报送、经市局审核通过，已锁定，不能用导入修改。"
+        f"{report.unit.name}{title}的数据由填报员报送、经{_office()}审核通过，已锁定，不能用导入修改。"
         "如需更正，请在审核页重新打开，由填报员修改。"
     )
 

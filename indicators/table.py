@@ -1,4 +1,5 @@
-"""The layout of the circular's attachment table, derived from the indicators.
+"""The layout of the circular's attachment table: the office's layout (TableLayout) where it
+has one, else each indicator marked “列入通报附件表” with its usual columns.
 
 The HTML page, the Excel workbook and the Word attachment all iterate these column groups,
 so a new indicator appears in all three at once and they can never differ.
@@ -12,9 +13,9 @@ from decimal import Decimal
 from . import computations as calc
 from .models import Indicator
 
-# Completion and 万人比 print with two places, as in the seed (53.10, 5.26).
+# Completion and 万人比 print with two places, as in the seed (53.10, 5.26); so does 同比.
 RATIO_DISPLAY_PLACES = 2
-UNIT_COLUMN_HEADING = "区(市)"
+RATIOS = ("completion", "per_capita", "yoy")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class Column:
     places: int
 
     def value(self, row) -> Decimal | None:
-        return getattr(row.cells[self.indicator.code], self.attr)
+        value = getattr(row.cells[self.indicator.code], self.attr)
+        return Decimal(value) if isinstance(value, int) else value
 
     def partial(self, row) -> bool:
         """A sum over only some units: those that reported, or that have a target (marked *)."""
@@ -66,8 +68,46 @@ def columns_for(indicator: Indicator) -> list[Column]:
     return cols
 
 
-def column_groups(indicators: list[Indicator]) -> list[ColumnGroup]:
-    return [ColumnGroup(i, i.title, columns_for(i)) for i in indicators if i.in_table]
+def default_heading(indicator: Indicator, measure: str) -> str:
+    u = indicator.unit_label
+    return {
+        "value": indicator.value_heading or f"数值（{u}）",
+        "target": f"年指导目标（{u}）",
+        "completion": "目标完成情况（%）",
+        "net_growth": f"比去年年底净增长（{u}）",
+        "per_capita": f"万人比（{u}）",
+        "yoy": "同比（%）",
+        "rank": "排名",
+    }[measure]
+
+
+def _places(indicator: Indicator, measure: str) -> int:
+    if measure in RATIOS:
+        return RATIO_DISPLAY_PLACES
+    return 0 if measure == "rank" else indicator.decimal_places
+
+
+def column_groups(summary) -> list[ColumnGroup]:
+    """The table's column groups: the summary's layout, or the indicators' own columns."""
+    if summary.layout is None:
+        return [ColumnGroup(i, i.title, columns_for(i)) for i in summary.table_indicators]
+    by_code = {i.code: i for i in summary.indicators}
+    groups: list[ColumnGroup] = []
+    for spec in summary.layout["columns"]:
+        ind = by_code.get(spec["code"])
+        if ind is None:  # not reported in this period
+            continue
+        column = Column(
+            ind,
+            spec["measure"],
+            spec["heading"] or default_heading(ind, spec["measure"]),
+            _places(ind, spec["measure"]),
+        )
+        if groups and groups[-1].indicator.code == ind.code:
+            groups[-1].columns.append(column)
+        else:
+            groups.append(ColumnGroup(ind, ind.title, [column]))
+    return groups
 
 
 PARTIAL_NOTE = (

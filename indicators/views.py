@@ -24,7 +24,7 @@ from .selectors import (
     report_history,
     summarize,
 )
-from .table import UNIT_COLUMN_HEADING, column_groups, table_notes
+from .table import column_groups, table_notes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -163,8 +163,8 @@ def summary(request, period_code=None, unit_code=None):
         "indicators/summary.html",
         {
             "summary": s,
-            "groups": column_groups(s.table_indicators),
-            "unit_heading": UNIT_COLUMN_HEADING,
+            "groups": column_groups(s),
+            "unit_heading": s.unit_heading,
             "notes": table_notes(s),
             "periods": Period.objects.exclude(status=Period.Status.PLANNED),
             "parents": parents,

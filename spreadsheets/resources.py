@@ -168,7 +168,7 @@ def actor_from_environment():
     name = os.environ.get(ACTOR_ENV, "").strip()
     if not name:
         raise ImportRefused(
-            f"命令行导入须指明操作人：请把环境变量 {ACTOR_ENV} 设为市局工作人员的账号，"
+            f"命令行导入须指明操作人：请把环境变量 {ACTOR_ENV} 设为有导入权限的账号，"
             f"如 {ACTOR_ENV}=office python manage.py import …"
         )
     user = find_account(name)
@@ -274,7 +274,8 @@ class CodedResource(ModelResource):
             return self._refused(str(exc))
         if not has_right(user, Do.IMPORT):
             return self._refused(
-                f"{getattr(user, 'username', '此账号')} 不是市局工作人员，不能导入数据。"
+                f"{getattr(user, 'username', '此账号')} 没有导入数据的权限"
+                "（主管部门工作人员才能导入）。"
             )
         self.actor, self.via = user, ("命令行" if from_command else "管理后台")
         self.from_command = from_command

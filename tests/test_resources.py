@@ -344,7 +344,9 @@ def test_only_office_staff_import(tengzhou_clerk, viewer):
     data = xlsx_of([TARGET_HEADER, ["370481", "invention_grants", 2024, 200]])
     for user in (tengzhou_clerk, viewer):
         result = import_bytes(TargetResource, data, user)
-        assert reasons(result) == [f"{user.username} 不是市局工作人员，不能导入数据。"]
+        assert reasons(result) == [
+            f"{user.username} 没有导入数据的权限（主管部门工作人员才能导入）。"
+        ]
     assert not Target.objects.filter(year=2024).exists()
 
 
@@ -605,7 +607,7 @@ def test_import_command_needs_an_office_actor(office, tmp_path, monkeypatch):
             interactive=False,
             stderr=err,
         )
-    assert "tengzhou 不是市局工作人员" in err.getvalue()
+    assert "tengzhou 没有导入数据的权限" in err.getvalue()
 
     monkeypatch.setenv("ZZIP_ACTOR", "office")
     call_command(

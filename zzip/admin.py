@@ -19,9 +19,15 @@ from districts.access import Do, has_right
 
 
 class ZzipAdminSite(admin.AdminSite):
-    site_header = "枣庄市知识产权指标填报与统计系统 · 管理后台"
-    site_title = "zzip 管理后台"
+    site_title = "管理后台"
     index_title = "管理"
+
+    def each_context(self, request):
+        from districts.models import Wording
+
+        context = super().each_context(request)
+        context["site_header"] = f"{Wording.current().system_name} · 管理后台"
+        return context
 
     def has_permission(self, request):
         return request.user.is_active and has_right(request.user, Do.ADMIN)

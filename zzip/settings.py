@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "districts.context_processors.role",
+                "districts.context_processors.wording",
                 "notices.context_processors.unread",
             ],
         },
@@ -179,7 +180,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Second factor (TOTP, django-otp): roles listed here must use one, e.g. "office,sysadmin,auditor".
 OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", [])
-OTP_TOTP_ISSUER = "枣庄市知识产权指标系统"
+
+
+def _otp_issuer(device):
+    """The authenticator app names the system as the installation calls itself."""
+    from districts.models import Wording
+
+    return Wording.current().system_name
+
+
+OTP_TOTP_ISSUER = _otp_issuer
 
 # `python manage.py demo` creates accounts with a published password: only in development
 # (DEBUG) or where explicitly allowed (the test suite), never under production settings.

@@ -28,7 +28,7 @@ from notices.services import notify
 
 from ..access import reads_every_figure
 from ..identity import normalize_username, username_problem
-from ..models import Profile, Role, Unit
+from ..models import Profile, Role, Unit, Wording
 from ..privacy import mask_phone
 
 # --- accounts ------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def account_create(
                 must_change_password=True,
                 password_changed_at=timezone.now(),
             ).save()
-            label = Role(role).label
+            label = Wording.current().role_label(role)
             told = []
             if privileged:
                 told = _tell_office(
@@ -326,7 +326,7 @@ def account_update(
         had = reads_every_figure(old["role"]) and old["is_active"]
         has = reads_every_figure(new["role"]) and new["is_active"]
         told = []
-        label = Role(new["role"]).label
+        label = Wording.current().role_label(new["role"])
         if has and not had:
             how = (
                 f"将账号 {current.username} 的角色改为{label}"
@@ -376,7 +376,8 @@ def account_password_set(*, actor, user, password: str) -> None:
         if profile is not None and reads_every_figure(profile.role) and current.is_active:
             told = _tell_office(
                 account=current,
-                message=f"{_actor_label(actor)} 重设了{profile.get_role_display()}账号 "
+                message=f"{_actor_label(actor)} 重设了"
+                f"{Wording.current().role_label(profile.role)}账号 "
                 f"{current.username} 的密码。如非预期，请联系审计管理员核查。",
             )
         audit_record(

@@ -35,7 +35,7 @@ from docx.shared import Mm, Pt
 
 from ..circular import circular_paragraphs
 from ..selectors import Summary
-from ..table import UNIT_COLUMN_HEADING, column_groups, format_figure, table_notes
+from ..table import column_groups, format_figure, table_notes
 
 # Fonts, by the names Chinese government templates use.
 TITLE_FONT = "方正小标宋简体"
@@ -370,7 +370,7 @@ def _set_properties(doc, summary: Summary):
 
 
 def _attachment_table(doc, summary: Summary):
-    groups = column_groups(summary.table_indicators)
+    groups = column_groups(summary)
     columns = [c for g in groups for c in g.columns]
     rows = summary.all_rows
     table = doc.add_table(rows=2 + len(rows), cols=1 + len(columns))
@@ -392,7 +392,7 @@ def _attachment_table(doc, summary: Summary):
         column.width = width
 
     # Header: (first column, last column, text, both rows), then the second row's headings.
-    _write(table.cell(0, 0).merge(table.cell(1, 0)), UNIT_COLUMN_HEADING, STYLE_TABLE_HEADER)
+    _write(table.cell(0, 0).merge(table.cell(1, 0)), summary.unit_heading, STYLE_TABLE_HEADER)
     col = 1
     for group in groups:
         span = len(group.columns)
@@ -409,7 +409,7 @@ def _attachment_table(doc, summary: Summary):
         _repeat_as_header(header_row)
 
     for r, row in enumerate(rows, start=2):
-        _write(table.cell(r, 0), row.label, STYLE_TABLE)
+        _write(table.cell(r, 0), row.indented_label, STYLE_TABLE)
         for c, column in enumerate(columns, start=1):
             text = format_figure(column.value(row), column.places)
             if column.partial(row):

@@ -24,7 +24,7 @@ from spreadsheets.writing import put
 
 from ..computations import round_half_up
 from ..selectors import Summary
-from ..table import UNIT_COLUMN_HEADING, ColumnGroup, column_groups, table_notes
+from ..table import ColumnGroup, column_groups, table_notes
 
 # Fonts: xlsx names one font per cell with no fallback. 黑体 and 宋体 ship with every
 # Chinese Windows and WPS install; 方正小标宋 and 仿宋_GB2312 often do not.
@@ -87,7 +87,7 @@ def summary_xlsx_bytes(summary: Summary) -> bytes:
 
 def build_summary_workbook(summary: Summary) -> Workbook:
     """The attachment table of ``summary``. Reads only the summary: no database query."""
-    groups = column_groups(summary.table_indicators)
+    groups = column_groups(summary)
     columns = [c for g in groups for c in g.columns]
     last_col = 1 + len(columns)
     last_row = FIRST_BODY_ROW + len(summary.all_rows) - 1
@@ -103,7 +103,7 @@ def build_summary_workbook(summary: Summary) -> Workbook:
 
     # Two-row header: (row, first column, last column, text, rows merged).
     headers: list[tuple[int, int, int, str, bool]] = [
-        (HEADER_TOP_ROW, 1, 1, UNIT_COLUMN_HEADING, True)
+        (HEADER_TOP_ROW, 1, 1, summary.unit_heading, True)
     ]
     col = 2
     for group in groups:
@@ -128,7 +128,7 @@ def build_summary_workbook(summary: Summary) -> Workbook:
 
     # Body: the units, then the total.
     for r, row in enumerate(summary.all_rows, start=FIRST_BODY_ROW):
-        _text(ws, r, 1, row.label)
+        _text(ws, r, 1, row.indented_label)
         for c, column in enumerate(columns, start=2):
             cell = ws.cell(r, c, _figure(column.value(row), column.places))
             if cell.data_type == "n":

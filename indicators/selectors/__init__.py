@@ -13,7 +13,6 @@ from .reports import (
     report_history,
 )
 from .summary import (
-    TOTAL_LABELS,
     Cell,
     Row,
     Summary,
@@ -24,7 +23,6 @@ from .summary import (
 )
 
 __all__ = [
-    "TOTAL_LABELS",
     "Cell",
     "Change",
     "Completeness",

@@ -19,15 +19,12 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from districts.models import Population, Unit, UnitClosure
+from districts.models import Population, Unit, UnitClosure, Wording
 
 from .. import calendar, catalog, formulas
 from .. import computations as calc
 from ..models import Indicator, Period, Report
 from ..periods import key_of, pick, related_keys
-
-# The total row's name in the office's tables: 全市 for a city's table, 全省 for a province's.
-TOTAL_LABELS = {Unit.Kind.CITY: "全市", Unit.Kind.PROVINCE: "全省"}
 
 
 @dataclass
@@ -67,6 +64,12 @@ class Row:
     leaves: int = 0
     leaves_reported: int = 0
     state_known: bool = False  # True for a leaf, whose own report state is ``state``
+    # 0 for the parent's children; 1 for the children of a child shown beneath it.
+    depth: int = 0
+    # A child whose own children are listed beneath it (a subtotal such as 市本级).
+    expanded: bool = False
+    # The total row's name in this installation's words (全市, 全省, 合计).
+    total_label: str = ""
 
     @property
     def status_text(self) -> str:
@@ -78,8 +81,20 @@ class Row:
     @property
     def label(self) -> str:
         if self.is_total:
-            return TOTAL_LABELS.get(self.unit.kind, self.unit.name)
+            return self.total_label or self.unit.name
         return self.unit.label
+
+    @property
+    def indented_label(self) -> str:
+        """The label as the table prints it: a unit listed beneath its subtotal is indented
+        by a full-width space, which Excel, Word and a page all keep."""
+        return "\u3000" * self.depth + self.label
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the row is compared with the others: a real unit, not the total, not a
+        catch-all (其他) or a subtotal (市本级), nor a row whose children are listed."""
+        return not (self.is_total or self.expanded or self.unit.kind in Unit.UNRANKED)
 
 
 @dataclass
@@ -94,6 +109,12 @@ class Summary:
     # The year whose year-end populations the 万人比 divide by, and the rows without one.
     population_year: int = 0
     without_population: list[Unit] = field(default_factory=list)
+    # This installation's words for the table (districts.models.Wording): the first
+    # column's heading, the units below named together, the total row's name.
+    unit_heading: str = "单位"
+    members_word: str = "各单位"
+    # The official table's layout (indicators.catalog.layout_for); None: the default.
+    layout: dict | None = None
 
     @property
     def all_rows(self) -> list[Row]:
@@ -117,9 +138,15 @@ class Summary:
         return any(i.has_per_capita for i in self.table_indicators)
 
     @property
+    def scope(self) -> str:
+        """The node in a title: its total row's name where that names it (全市, 全省), else
+        its own name."""
+        label = self.total.total_label
+        return label if label.startswith("全") else self.parent.name
+
+    @property
     def title(self) -> str:
-        scope = "全市" if self.parent.kind == Unit.Kind.CITY else self.parent.name
-        return f"{self.period.title}{scope}知识产权工作情况"
+        return f"{self.period.title}{self.scope}知识产权工作情况"
 
     def behind(self, indicator_code: str) -> list[Row]:
         """Rows below 序时进度 for an indicator with a target, in the office's order."""
@@ -151,6 +178,39 @@ def _grouped(qs, keys: list[str], value: str) -> dict[tuple, tuple[Decimal, int]
     return {k: (sums[k], counts[k]) for k in sums}
 
 
+def _rows(parent: Unit, expand: str) -> list[Unit]:
+    """The units of a table's rows, in the office's order: the parent's children, and beneath
+    each child that is expanded (a subtotal such as 市本级, or any child with children) its
+    own children."""
+    children = list(
+        Unit.objects.filter(parent=parent, active=True)
+        .annotate(zz_leaf=~_has_children())
+        .order_by("order", "code")
+    )
+    expandable = [
+        u
+        for u in children
+        if not u.zz_leaf
+        and (expand == "all" or (expand == "subtotals" and u.kind == Unit.Kind.SUBTOTAL))
+    ]
+    below: dict[int, list[Unit]] = defaultdict(list)
+    if expandable:
+        for u in (
+            Unit.objects.filter(parent__in=expandable, active=True)
+            .annotate(zz_leaf=~_has_children())
+            .order_by("order", "code")
+        ):
+            below[u.parent_id].append(u)
+    rows = []
+    for u in children:
+        u.zz_depth, u.zz_expanded = 0, bool(below.get(u.pk))
+        rows.append(u)
+        for v in below.get(u.pk, []):
+            v.zz_depth, v.zz_expanded = 1, False
+            rows.append(v)
+    return rows
+
+
 def _has_children(prefix: str = "") -> Exists:
     """Whether the unit (through ``prefix``) has an active child: a leaf, at the bottom of
     the tree, has none."""
@@ -162,7 +222,9 @@ class SummaryData:
     """The sets summaries of one node read, for one or several periods at once."""
 
     parent: Unit
-    units: list[Unit]  # the rows' units, in the office's order
+    units: list[Unit]  # the rows' units, in the office's order (``zz_depth``, ``zz_expanded``)
+    words: tuple[str, str, str]  # first column heading, members, total row
+    layout: dict | None
     leaves: dict[int, int]  # row or total unit id → active reporting leaves below it
     holds: set[tuple[int, int]]  # (node id, unit id): the unit is the node or below it
     periods: dict[tuple, Period]
@@ -173,12 +235,12 @@ class SummaryData:
     states: dict[tuple, int]  # (node, period id, state) → reporting leaves in that state
 
     @classmethod
-    def load(cls, *, parent: Unit, summarized: list[Period]) -> SummaryData:
-        units = list(
-            Unit.objects.filter(parent=parent, active=True)
-            .annotate(zz_leaf=~_has_children())
-            .order_by("order", "code")
-        )
+    def load(
+        cls, *, parent: Unit, summarized: list[Period], main: Period | None = None
+    ) -> SummaryData:
+        main = main or summarized[-1]
+        layout = catalog.layout_for(main, parent)
+        units = _rows(parent, (layout or {}).get("expand", "none"))
         node_ids = [parent.pk, *(u.pk for u in units)]
         # Periods compared with, every summarized one's, in one query.
         keys = set()
@@ -256,6 +318,8 @@ class SummaryData:
         return cls(
             parent=parent,
             units=units,
+            words=Wording.current().level(parent.kind),
+            layout=layout,
             leaves=leaves,
             holds=holds,
             periods=periods,
@@ -285,6 +349,7 @@ def summarize(period: Period, parent: Unit, *, data: SummaryData | None = None) 
     the summary reads its own.
     """
     data = data or SummaryData.load(parent=parent, summarized=[period])
+    unit_heading, members_word, total_label = data.words
     indicators = data.indicators(period)
     related = data.related(period)
     population_year = period.year - 1
@@ -315,13 +380,18 @@ def summarize(period: Period, parent: Unit, *, data: SummaryData | None = None) 
             state_known=is_leaf,
             leaves=leaves,
             leaves_reported=counted,
+            depth=getattr(unit, "zz_depth", 0),
+            expanded=getattr(unit, "zz_expanded", False),
+            total_label=total_label if is_total else "",
         )
 
     rows = [make_row(u, False) for u in data.units]
     total = make_row(data.parent, True)
+    # Ranked among the real units only (never the total, a catch-all or a subtotal).
+    ranked = [r for r in rows if r.ranked]
     for ind in indicators:
-        ranks = calc.rank({r.unit.id: getattr(r.cells[ind.code], ind.rank_measure) for r in rows})
-        for r in rows:
+        ranks = calc.rank({r.unit.id: getattr(r.cells[ind.code], ind.rank_measure) for r in ranked})
+        for r in ranked:
             r.cells[ind.code].rank = ranks[r.unit.id]
 
     counts = {
@@ -346,6 +416,9 @@ def summarize(period: Period, parent: Unit, *, data: SummaryData | None = None) 
         without_population=[r.unit for r in [*rows, total] if r.population is None]
         if needs_population
         else [],
+        unit_heading=unit_heading,
+        members_word=members_word,
+        layout=data.layout,
     )
 
 
@@ -480,7 +553,7 @@ def trend(period: Period, parent: Unit) -> Trend:
         if (p.year, p.number) <= (this, period.number)
     }
     found[(this, period.number)] = period
-    data = SummaryData.load(parent=parent, summarized=list(found.values()))
+    data = SummaryData.load(parent=parent, summarized=list(found.values()), main=period)
     numbers = range(1, calendar.last_number(period.frequency) + 1)
     summaries: dict[tuple[int, int], Summary | None] = {
         (y, n): None for y in (last, this) for n in numbers

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from districts import services
 from districts.access import SYSTEM
-from districts.models import Role, Unit
+from districts.models import Role, Unit, Wording
 
 _FIELDS = {
     "username": "用户名",
@@ -84,7 +84,8 @@ class Command(BaseCommand):
             raise CommandError(_describe(exc)) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"已建立 {username}（{unit_obj.name}，{Role(role).label}），首次登录须修改密码。"
+                f"已建立 {username}（{unit_obj.name}，{Wording.current().role_label(role)}），"
+                "首次登录须修改密码。"
             )
         )
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from districts import services as unit_services
 from districts.access import SYSTEM
-from districts.models import Population, Profile, Role, Unit
+from districts.models import Population, Profile, Role, Unit, Wording
 from indicators import services
 from indicators.models import Indicator, IndicatorSet, Period, Report, Target
 
@@ -85,6 +85,15 @@ class Command(BaseCommand):
 
     def _load(self):
         User = get_user_model()
+        # Zaozhuang's own words: every page's and file's name, 市局 in messages.
+        Wording.objects.get_or_create(
+            pk=1,
+            defaults={
+                "system_name": "枣庄市知识产权指标填报与统计系统",
+                "office_name": "枣庄市知识产权战略实施工作领导小组办公室",
+                "office_short": "市局",
+            },
+        )
         city = self._unit(
             code=CITY[0],
             division_code=CITY[1],

@@ -1,18 +1,16 @@
-"""What, when and how much: indicators, periods, targets, reports and their figures."""
+"""What is reported, and when: indicator sets, indicators, periods, and the layout of the
+official table."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import Unit
 
-from . import calendar
-from .calendar import QUARTER_TITLES, Frequency
-
-__all__ = ["QUARTER_TITLES", "Frequency"]
+from .. import calendar
+from ..calendar import Frequency
 
 
 class IndicatorSet(models.Model):
@@ -138,6 +136,21 @@ class Indicator(models.Model):
         _("填报说明"), blank=True, help_text=_("填报页上向填报员解释这个数字是什么、从哪里取。")
     )
 
+    class RankBy(models.TextChoices):
+        VALUE = "value", _("数值")
+        COMPLETION = "completion", _("目标完成情况")
+        PER_CAPITA = "per_capita", _("万人比")
+        YOY = "yoy", _("同比")
+        NET_GROWTH = "net_growth", _("比去年年底净增长")
+
+    rank_by = models.CharField(
+        _("排名依据"),
+        max_length=12,
+        choices=RankBy.choices,
+        blank=True,
+        help_text=_("留空：有目标的按完成情况，没有目标的按数值。"),
+    )
+
     class Meta:
         verbose_name = _("指标")
         verbose_name_plural = _("指标")
@@ -207,8 +220,10 @@ class Indicator(models.Model):
 
     @property
     def rank_measure(self) -> str:
-        """The Cell attribute a ranking orders units by: completion where there is a target,
-        the value otherwise."""
+        """The Cell attribute a ranking orders units by: the office's choice, else completion
+        where there is a target and the value otherwise."""
+        if self.rank_by:
+            return self.rank_by
         return "completion" if self.has_target else "value"
 
     @property
@@ -305,249 +320,78 @@ class Period(models.Model):
         return self.number == calendar.last_number(self.frequency)
 
 
-class Extension(models.Model):
-    """Office staff let one unit keep editing a period after its deadline, until a date."""
+class TableLayout(models.Model):
+    """The official table's columns as the office chooses them: which indicators, which of
+    their columns, in which order, with which headings. Without one, every indicator marked
+    “列入通报附件表” shows its usual columns (the seed's table). A layout is for one unit's
+    tables (or every table) from a first period on; a closed period keeps the layouts it was
+    closed with."""
 
-    period = models.ForeignKey(
-        Period, verbose_name=_("填报期"), on_delete=models.CASCADE, related_name="extensions"
-    )
+    class Expand(models.TextChoices):
+        NONE = "none", _("不展开")
+        SUBTOTALS = "subtotals", _("展开小计单位（如市本级下列出各区）")
+        ALL = "all", _("展开所有有下级的单位")
+
+    name = models.CharField(_("名称"), max_length=60)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="extensions"
+        Unit,
+        verbose_name=_("汇总单位"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="table_layouts",
+        help_text=_("哪个单位的汇总表用这个表式；留空表示所有汇总表。"),
     )
-    until = models.DateField(_("延期至"))
-    reason = models.TextField(_("原因"))
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("批准人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    granted_at = models.DateTimeField(_("批准时间"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("延期")
-        verbose_name_plural = _("延期")
-        constraints = [
-            models.UniqueConstraint(fields=["period", "unit"], name="extension_unique_period_unit"),
-        ]
-
-    def __str__(self):
-        return f"{self.unit} {self.period} 延期至 {self.until:%Y-%m-%d}"
-
-
-class Target(models.Model):
-    """Annual guidance target (年指导目标) of one unit for one indicator."""
-
-    unit = models.ForeignKey(
-        Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="targets"
-    )
-    indicator = models.ForeignKey(
-        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="targets"
-    )
-    year = models.PositiveIntegerField(_("年份"))
-    value = models.DecimalField(_("目标值"), max_digits=18, decimal_places=4)
-
-    class Meta:
-        verbose_name = _("年度指导目标")
-        verbose_name_plural = _("年度指导目标")
-        ordering = ["-year", "unit__order", "indicator__order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["unit", "indicator", "year"], name="target_unique_unit_indicator_year"
-            ),
-            models.CheckConstraint(condition=Q(value__gte=0), name="target_not_negative"),
-        ]
-
-    def __str__(self):
-        return f"{self.unit} {self.year}年 {self.indicator}：{self.value.normalize():f}"
-
-
-class Report(models.Model):
-    """One unit's figures for one period."""
-
-    class State(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已报送")
-        RETURNED = "returned", _("已退回")
-        APPROVED = "approved", _("已审核")
-
-    class Source(models.TextChoices):
-        ENTERED = "entered", _("填报（经审核）")
-        HISTORY = "history", _("历史数据导入")
-
-    # Figures that count in a summary: a draft or a returned report is still the unit's own.
-    COUNTED = (State.SUBMITTED, State.APPROVED)
-    # States in which the unit's clerk may still change the figures.
-    CLERK_STATES = (State.DRAFT, State.RETURNED)
-
-    unit = models.ForeignKey(
-        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="reports"
-    )
-    period = models.ForeignKey(
-        Period, verbose_name=_("填报期"), on_delete=models.PROTECT, related_name="reports"
-    )
-    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
-    source = models.CharField(
-        _("来源"),
+    first_period = models.CharField(
+        _("自哪一期起"),
         max_length=10,
-        choices=Source.choices,
-        default=Source.ENTERED,
-        help_text=_("填报：由单位填报、经审核；历史数据：由市局作为已审核的往期数据导入。"),
-    )
-    version = models.PositiveIntegerField(
-        _("版本"),
-        default=0,
-        help_text=_("每次保存或审核加一，用来发现两人同时修改（或在旧页面上审核）。"),
-    )
-    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("最后修改人"),
-        on_delete=models.PROTECT,
-        null=True,
         blank=True,
-        related_name="+",
+        help_text=_("如 2024Q1；留空表示一直适用。之后改了表式，另建一个更晚的表式即可。"),
     )
-    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("报送人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    expand = models.CharField(
+        _("下级单位展开"),
+        max_length=10,
+        choices=Expand.choices,
+        default=Expand.NONE,
+        help_text=_("下级单位本身也有下级时，在它下面缩进列出它的下级，合计不变。"),
     )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    return_reason = models.TextField(_("退回原因"), blank=True)
 
     class Meta:
-        verbose_name = _("填报表")
-        verbose_name_plural = _("填报表")
-        ordering = ["-period__year", "-period__number", "unit__order"]
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "period"], name="report_unique_unit_period"),
-            models.CheckConstraint(
-                condition=Q(state__in=["draft", "submitted", "returned", "approved"]),
-                name="report_state_valid",
-            ),
-            # History is recorded approved; it never enters the clerk's workflow.
-            models.CheckConstraint(
-                condition=Q(source="entered") | Q(source="history", state="approved"),
-                name="report_history_is_approved",
-            ),
-        ]
+        verbose_name = _("附件表表式")
+        verbose_name_plural = _("附件表表式")
+        ordering = ["unit_id", "first_period"]
 
     def __str__(self):
-        return f"{self.unit} {self.period}"
-
-    @property
-    def editable_by_clerk(self) -> bool:
-        return self.state in self.CLERK_STATES
-
-    @property
-    def counted(self) -> bool:
-        return self.state in self.COUNTED
+        return self.name
 
 
-class Figure(models.Model):
-    """One indicator's value in one report: cumulative for a flow, end-of-period for a stock."""
+class TableColumn(models.Model):
+    class Measure(models.TextChoices):
+        VALUE = "value", _("数值")
+        TARGET = "target", _("年指导目标")
+        COMPLETION = "completion", _("目标完成情况（%）")
+        NET_GROWTH = "net_growth", _("比去年年底净增长")
+        PER_CAPITA = "per_capita", _("万人比")
+        YOY = "yoy", _("同比（%）")
+        RANK = "rank", _("排名")
 
-    report = models.ForeignKey(
-        Report, verbose_name=_("填报表"), on_delete=models.CASCADE, related_name="figures"
-    )
+    layout = models.ForeignKey(TableLayout, on_delete=models.CASCADE, related_name="columns")
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="figures"
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="+"
     )
-    value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4)
-    explanation = models.TextField(
-        _("情况说明"), blank=True, help_text=_("数值波动较大或存量下降时，填报员写明的原因。")
-    )
-
-    class Meta:
-        verbose_name = _("指标数值")
-        verbose_name_plural = _("指标数值")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["report", "indicator"], name="figure_unique_report_indicator"
-            ),
-            models.CheckConstraint(condition=Q(value__gte=0), name="figure_not_negative"),
-        ]
-
-    def __str__(self):
-        return f"{self.report} {self.indicator}：{self.value.normalize():f}"
-
-
-class FigureChange(models.Model):
-    """Every change of a figure: who, when, old and new value."""
-
-    report = models.ForeignKey(
-        Report, on_delete=models.CASCADE, related_name="changes", verbose_name=_("填报表")
-    )
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("指标")
-    )
-    old_value = models.DecimalField(
-        _("原值"), max_digits=18, decimal_places=4, null=True, blank=True
-    )
-    new_value = models.DecimalField(
-        _("新值"),
-        max_digits=18,
-        decimal_places=4,
-        null=True,
+    measure = models.CharField(_("列"), max_length=12, choices=Measure.choices)
+    heading = models.CharField(
+        _("列标题"),
+        max_length=40,
         blank=True,
-        help_text=_("空表示清空。"),
+        help_text=_("留空用默认标题，如“年指导目标（件）”。"),
     )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("修改人"),
-    )
-    changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
+    order = models.PositiveIntegerField(_("排列顺序"), default=0)
 
     class Meta:
-        verbose_name = _("数值修改记录")
-        verbose_name_plural = _("数值修改记录")
-        ordering = ["-changed_at", "-id"]
+        verbose_name = _("表列")
+        verbose_name_plural = _("表列")
+        ordering = ["order", "pk"]
 
     def __str__(self):
-        return f"{self.report} {self.indicator}: {self.old_value} → {self.new_value}"
-
-
-class Transition(models.Model):
-    """A step in a report's life: who moved it from which state to which, and why.
-
-    ``figures`` keeps the report's figures at that moment, so a reviewer sees what changed
-    between a return and the resubmission.
-    """
-
-    report = models.ForeignKey(
-        Report, verbose_name=_("填报表"), on_delete=models.CASCADE, related_name="transitions"
-    )
-    from_state = models.CharField(_("原状态"), max_length=10, choices=Report.State.choices)
-    to_state = models.CharField(_("新状态"), max_length=10, choices=Report.State.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    reason = models.TextField(_("原因"), blank=True)
-    figures = models.JSONField(_("当时数值"), default=dict)
-
-    class Meta:
-        verbose_name = _("状态变更")
-        verbose_name_plural = _("状态变更")
-        ordering = ["-at", "-id"]
-
-    def __str__(self):
-        return f"{self.report} {self.get_from_state_display()} → {self.get_to_state_display()}"
+        return f"{self.indicator} · {self.get_measure_display()}"
