@@ -96,7 +96,6 @@ STYLE_TABLE_HEADER = "附件表头"
 STYLE_PAGE_NUMBER = "公文页码"
 
 ATTACHMENT_MARK = "附件"
-CORE_AUTHOR = "枣庄市知识产权指标填报与统计系统"
 
 
 def circular_title(summary: Summary) -> str:
@@ -359,7 +358,7 @@ def _set_properties(doc, summary: Summary):
     now = timezone.now()
     props.title = circular_title(summary)
     props.subject = summary.title
-    props.author = props.last_modified_by = CORE_AUTHOR
+    props.author = props.last_modified_by = summary.office_name
     props.comments = ""
     props.keywords = ""
     props.created = props.modified = now.replace(tzinfo=None, microsecond=0)

@@ -115,6 +115,8 @@ class Summary:
     members_word: str = "各单位"
     # The official table's layout (indicators.catalog.layout_for); None: the default.
     layout: dict | None = None
+    # Who publishes it: the office's name, else the system's (the files' author).
+    office_name: str = ""
 
     @property
     def all_rows(self) -> list[Row]:
@@ -224,6 +226,7 @@ class SummaryData:
     parent: Unit
     units: list[Unit]  # the rows' units, in the office's order (``zz_depth``, ``zz_expanded``)
     words: tuple[str, str, str]  # first column heading, members, total row
+    office_name: str
     layout: dict | None
     leaves: dict[int, int]  # row or total unit id → active reporting leaves below it
     holds: set[tuple[int, int]]  # (node id, unit id): the unit is the node or below it
@@ -240,6 +243,7 @@ class SummaryData:
     ) -> SummaryData:
         main = main or summarized[-1]
         layout = catalog.layout_for(main, parent)
+        wording = Wording.current()
         units = _rows(parent, (layout or {}).get("expand", "none"))
         node_ids = [parent.pk, *(u.pk for u in units)]
         # Periods compared with, every summarized one's, in one query.
@@ -318,7 +322,8 @@ class SummaryData:
         return cls(
             parent=parent,
             units=units,
-            words=Wording.current().level(parent.kind),
+            words=wording.level(parent.kind),
+            office_name=wording.office_name or wording.system_name,
             layout=layout,
             leaves=leaves,
             holds=holds,
@@ -413,9 +418,14 @@ def summarize(period: Period, parent: Unit, *, data: SummaryData | None = None) 
         benchmark=calc.benchmark(period.end_month),
         states=counts,
         population_year=population_year,
-        without_population=[r.unit for r in [*rows, total] if r.population is None]
+        without_population=[
+            r.unit
+            for r in [*rows, total]
+            if r.population is None and r.unit.kind != Unit.Kind.OTHER  # a catch-all has none
+        ]
         if needs_population
         else [],
+        office_name=data.office_name,
         unit_heading=unit_heading,
         members_word=members_word,
         layout=data.layout,

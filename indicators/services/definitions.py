@@ -42,6 +42,7 @@ INDICATOR_FIELDS = (
     "reporter",
     "reporting_unit",
     "formula",
+    "rank_by",
 )
 
 
