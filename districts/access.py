@@ -100,6 +100,8 @@ ADMIN_MODELS: dict[str, dict[str, tuple[str, ...]]] = {
         "indicators.indicatorset": _ALL,
         "indicators.indicator": _ALL,
         "indicators.period": _ALL,
+        "indicators.tablelayout": _ALL,
+        "indicators.tablecolumn": _ALL,
     },
     Do.TARGETS: {"indicators.target": _ALL},
     # Reports change only through their services (entry form, review, history import).

@@ -1,19 +1,28 @@
+from urllib.parse import quote
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 
 from audit.admin_mixins import AuditedAdminMixin
-from spreadsheets.resources import OfficeImportExportModelAdmin
+from audit.models import Action
+from audit.services import audit_record
+from spreadsheets.resources import OfficeImportExportMixin, OfficeImportExportModelAdmin
 from zzip.admin import ServiceAdminMixin, ServiceForm, show_errors
 
 from . import services
+from .access import Do, has_right
 from .forms import AccountAddForm, AccountChangeForm, AccountPasswordForm
 from .models import LevelWords, Population, Unit, Wording
 from .privacy import mask_phone
-from .resources import PopulationResource, UnitResource
+from .resources import AccountResource, PopulationResource, UnitResource
+from .slips import password_book
 
 
 class UnitForm(forms.ModelForm):
@@ -88,10 +97,13 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class ZzipUserAdmin(AuditedAdminMixin, UserAdmin):
+class ZzipUserAdmin(AuditedAdminMixin, OfficeImportExportMixin, UserAdmin):
     """Accounts, written through districts.services (account_create, account_update,
-    account_password_set): their rules, their audit record, the office's notice."""
+    account_password_set): their rules, their audit record, the office's notice. New accounts
+    in bulk from a spreadsheet (AccountResource), whose confirmation downloads the one-time
+    passwords."""
 
+    resource_classes = [AccountResource]
     form = AccountChangeForm
     add_form = AccountAddForm
     change_password_form = AccountPasswordForm
@@ -195,6 +207,51 @@ class ZzipUserAdmin(AuditedAdminMixin, UserAdmin):
                     return redirect("admin:auth_user_change", user.pk)
         # Anything else (the form, its errors, a 403 or 404) is Django's page.
         return super().user_change_password(request, id, form_url)
+
+    # Bulk import ------------------------------------------------------------------------------
+
+    def has_import_permission(self, request):
+        return has_right(request.user, Do.ACCOUNTS)
+
+    def has_export_permission(self, request):
+        return False  # a list of people leaves through nobody's spreadsheet
+
+    def get_import_context_data(self, **kwargs):
+        context = super().get_import_context_data(**kwargs)
+        context["resource_path"] = ""  # no command line: the passwords come with the page
+        return context
+
+    def process_result(self, result, request):
+        created = getattr(result, "zz_created", None)
+        if not created:
+            return super().process_result(result, request)
+        wording = Wording.current()
+        book = password_book(
+            created,
+            system_name=wording.system_name,
+            login_url=request.build_absolute_uri(reverse("login")),
+        )
+        audit_record(
+            actor=request.user,
+            action=Action.EXPORT,
+            summary=f"下载新建账号的初始密码（{len(created)} 个账号，密码不记入日志）",
+            detail={"accounts": [c.username for c in created][:1000], "count": len(created)},
+        )
+        messages.success(
+            request,
+            f"已新建 {len(created)} 个账号；初始密码文件已下载（只提供这一次）。",
+        )
+        response = HttpResponse(
+            book,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = (
+            f'attachment; filename="zzip-accounts-{stamp}.xlsx"; '
+            f"filename*=UTF-8''{quote(f'新建账号初始密码-{stamp}.xlsx')}"
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
     @admin.display(description="密码修改时间")
     def password_changed(self, obj):

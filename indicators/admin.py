@@ -264,3 +264,6 @@ class ReportAdmin(OfficeImportExportModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_layouts  # noqa: E402,F401  (the table layouts' admin)

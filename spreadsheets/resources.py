@@ -190,6 +190,8 @@ class CodedResource(ModelResource):
     field_columns: dict[str, str] = {}  # service field → column header
     key_columns: tuple[str, ...] = ()  # the columns that name a row (no two rows alike)
     key_words = ""  # how a message names that key, e.g. "同一单位、指标、年份"
+    right = Do.IMPORT  # who may import it (accounts: those who manage accounts)
+    right_words = "主管部门工作人员才能导入"
 
     class Meta:
         skip_unchanged = False
@@ -272,10 +274,9 @@ class CodedResource(ModelResource):
             user = actor_from_environment() if from_command else (kwargs.get("user") or self.actor)
         except ImportRefused as exc:
             return self._refused(str(exc))
-        if not has_right(user, Do.IMPORT):
+        if not has_right(user, self.right):
             return self._refused(
-                f"{getattr(user, 'username', '此账号')} 没有导入数据的权限"
-                "（主管部门工作人员才能导入）。"
+                f"{getattr(user, 'username', '此账号')} 没有导入数据的权限（{self.right_words}）。"
             )
         self.actor, self.via = user, ("命令行" if from_command else "管理后台")
         self.from_command = from_command

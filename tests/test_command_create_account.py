@@ -31,6 +31,24 @@ def test_the_first_administrator_of_an_empty_system_creates_the_city(db, monkeyp
     ).exists()
 
 
+def test_a_province_starts_from_its_own_root(db, monkeypatch):
+    run(
+        monkeypatch,
+        "admin1",
+        "--role",
+        "sysadmin",
+        "--unit",
+        "370000",
+        "--create-unit",
+        "某某省",
+        "--unit-kind",
+        "province",
+    )
+    root = Unit.objects.get(code="370000")
+    assert root.kind == Unit.Kind.PROVINCE and root.parent is None
+    assert Profile.objects.get(user__username="admin1").unit == root
+
+
 def test_an_unknown_unit_is_refused_and_create_unit_only_works_on_an_empty_system(
     seed, monkeypatch
 ):

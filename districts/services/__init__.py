@@ -4,6 +4,7 @@ tree and populations (``units``)."""
 
 from .accounts import (
     account_create,
+    account_create_errors,
     account_password_set,
     account_rule_errors,
     account_update,
@@ -27,6 +28,7 @@ __all__ = [
     "UNIT_FIELDS",
     "Saved",
     "account_create",
+    "account_create_errors",
     "account_password_set",
     "account_rule_errors",
     "account_update",

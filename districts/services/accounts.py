@@ -26,7 +26,7 @@ from audit.services import audit_record
 from notices.models import Notice
 from notices.services import notify
 
-from ..access import reads_every_figure
+from ..access import SYSTEM, Do, reads_every_figure, require
 from ..identity import normalize_username, username_problem
 from ..models import Profile, Role, Unit, Wording
 from ..privacy import mask_phone
@@ -107,6 +107,12 @@ def _password_for(user) -> str:
     raise ValidationError({"password": ["无法生成符合密码规则的密码，请指定一个。"]})
 
 
+def _check(actor, unit) -> None:
+    """The one access check: whoever manages accounts, for units within their scope.
+    ``actor`` None is the command line (shell access to the server holds every right)."""
+    require(SYSTEM if actor is None else actor, Do.ACCOUNTS, unit)
+
+
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
@@ -135,6 +141,35 @@ def _tell_office(*, account, message: str) -> list[str]:
     return [u.get_username() for u in staff]
 
 
+def account_create_errors(
+    *, actor, username: str, name: str, unit: Unit | None, role: str, phone: str, email: str
+) -> dict[str, list[str]]:
+    """Why an account of these details cannot be created (by field); empty when it can.
+    Checks what account_create checks except the password, without writing or hashing: a
+    bulk import's preview asks this for every row."""
+    _check(actor, unit)
+    username = unicodedata.normalize("NFKC", (username or "").strip())
+    errors = account_rule_errors(role=role, unit=unit)
+    if problems := username_errors(username):
+        errors["username"] = problems
+    for field, value, label, longest in [
+        ("name", name, "姓名", 150),
+        ("phone", phone, "电话", 20),
+        ("email", email, "电子邮箱", 254),
+    ]:
+        value = value or ""
+        if len(value) > longest:
+            errors[field] = [f"{label}最多 {longest} 个字符。"]
+        elif any(unicodedata.category(ch) == "Cc" for ch in value):
+            errors[field] = [f"{label}中有不可见的控制字符，请重新输入。"]
+    if email and "email" not in errors:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = ["电子邮箱格式不对。"]
+    return errors
+
+
 def account_create(
     *,
     actor,
@@ -153,16 +188,9 @@ def account_create(
     many times inside one outer transaction (a bulk import): each call is a savepoint.
     """
     username = unicodedata.normalize("NFKC", (username or "").strip())
-    errors = account_rule_errors(role=role, unit=unit)
-    if problems := username_errors(username):
-        errors["username"] = problems
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = ["电子邮箱格式不对。"]
-    if len(phone or "") > 20:
-        errors["phone"] = ["电话最多 20 个字符。"]
+    errors = account_create_errors(
+        actor=actor, username=username, name=name, unit=unit, role=role, phone=phone, email=email
+    )
     user = get_user_model()(username=username, first_name=name or "", email=email or "")
     if password is None:
         password = _password_for(user)
@@ -250,6 +278,9 @@ def account_update(
     with transaction.atomic():
         current = User.objects.select_for_update().get(pk=user.pk)
         profile = Profile.objects.select_for_update().filter(user=current).first()
+        _check(actor, profile.unit if profile else None)
+        if unit is not None:
+            _check(actor, unit)
         old = {
             "username": current.username,
             "first_name": current.first_name,
@@ -365,9 +396,10 @@ def account_password_set(*, actor, user, password: str) -> None:
         raise ValidationError({"password": exc.messages}) from None
     with transaction.atomic():
         current = get_user_model().objects.select_for_update().get(pk=user.pk)
+        profile = Profile.objects.select_for_update().filter(user=current).first()
+        _check(actor, profile.unit if profile else None)
         current.set_password(password)
         current.save(update_fields=["password"])
-        profile = Profile.objects.select_for_update().filter(user=current).first()
         if profile is not None:
             profile.must_change_password = True
             profile.password_changed_at = timezone.now()

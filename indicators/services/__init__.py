@@ -13,6 +13,14 @@ from .definitions import (
     period_save,
 )
 from .history import HistorySaved, history_record
+from .layouts import (
+    ColumnSpec,
+    column_errors,
+    columns_errors,
+    layout_delete,
+    layout_errors,
+    layout_save,
+)
 from .reports import (
     ConflictError,
     FigureErrors,
@@ -26,17 +34,23 @@ from .reports import (
 from .targets import TargetChange, TargetsChanged, target_errors, target_set, targets_set
 
 __all__ = [
+    "ColumnSpec",
     "ConflictError",
     "FigureErrors",
     "HistorySaved",
     "ReminderResult",
     "TargetChange",
     "TargetsChanged",
+    "column_errors",
+    "columns_errors",
     "extension_grant",
     "figures_validate",
     "history_record",
     "indicator_errors",
     "indicator_save",
+    "layout_delete",
+    "layout_errors",
+    "layout_save",
     "period_create_closed",
     "period_errors",
     "period_save",

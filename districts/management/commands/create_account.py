@@ -35,12 +35,20 @@ class Command(BaseCommand):
             "--create-unit",
             metavar="NAME",
             default="",
-            help="新系统还没有任何单位时，同时建立这个顶级单位（市），如 --create-unit 枣庄市",
+            help="新系统还没有任何单位时，同时建立这个顶级单位，如 --create-unit 某某省",
+        )
+        parser.add_argument(
+            "--unit-kind",
+            choices=Unit.Kind.values,
+            default=Unit.Kind.CITY,
+            help="--create-unit 建立的单位类型：nation 全国、province 省、city 市（默认）……",
         )
         parser.add_argument("--name", default="", help="姓名")
         parser.add_argument("--password-stdin", action="store_true", help="从标准输入读密码")
 
-    def handle(self, *args, username, role, unit, name, password_stdin, create_unit, **options):
+    def handle(
+        self, *args, username, role, unit, name, password_stdin, create_unit, unit_kind, **options
+    ):
         problems = services.username_errors(username)
         if problems:
             raise CommandError(" ".join(problems))
@@ -69,7 +77,7 @@ class Command(BaseCommand):
                         code=unit,
                         division_code=unit if unit.isdigit() else "",
                         name=create_unit,
-                        kind=Unit.Kind.CITY,
+                        kind=unit_kind,
                         parent=None,
                     ).obj
                 services.account_create(
