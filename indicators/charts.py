@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from .computations import GAP_PLACES
 from .models import Indicator
 from .selectors import Cell, Row, Summary, Trend
-from .table import RATIO_DISPLAY_PLACES, format_figure
+from .table import RATIO_DISPLAY_PLACES, RATIOS, default_heading, format_figure
 
 COMPLETION_HEADING = gettext_lazy("目标完成情况（%）")
 GAP_HEADING = gettext_lazy("与序时进度相比（百分点）")
@@ -89,15 +89,17 @@ def _value_text(indicator: Indicator, cell: Cell | None) -> str:
 
 def measure_heading(indicator: Indicator) -> str:
     """The measure a ranking orders by (Indicator.rank_measure, as the summary ranks)."""
-    return (
-        COMPLETION_HEADING if indicator.rank_measure == "completion" else value_heading(indicator)
-    )
+    measure = indicator.rank_measure
+    if measure == "completion":
+        return COMPLETION_HEADING
+    return value_heading(indicator) if measure == "value" else default_heading(indicator, measure)
 
 
 def _measure(indicator: Indicator, cell: Cell) -> tuple[Decimal | None, int]:
-    if indicator.rank_measure == "completion":
-        return cell.completion, RATIO_DISPLAY_PLACES
-    return cell.value, indicator.decimal_places
+    """The ranked measure of a cell and the places it prints with."""
+    measure = indicator.rank_measure
+    places = RATIO_DISPLAY_PLACES if measure in RATIOS else indicator.decimal_places
+    return getattr(cell, measure), places
 
 
 def completion_chart(summary: Summary, indicator: Indicator) -> Chart:
@@ -159,7 +161,7 @@ def ranking_chart(summary: Summary, indicator: Indicator) -> Chart:
             "values": [_number(measures[r.unit.id][0]) for r in drawn],
             "ranks": [r.cells[indicator.code].rank for r in drawn],
             "measure": measure_heading(indicator),
-            "unit": "%" if indicator.rank_measure == "completion" else indicator.unit_label,
+            "unit": "%" if indicator.rank_measure in ("completion", "yoy") else indicator.unit_label,
             "file": _("%(period)s%(indicator)s排名")
             % {"period": summary.period.title, "indicator": indicator.name},
         },

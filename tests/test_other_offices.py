@@ -115,3 +115,16 @@ def test_the_demo_keeps_the_seeds_table_with_the_default_layout(city, q2_2023):
     assert s.layout is None and s.unit_heading == "区(市)" and s.total.label == "全市"
     ranks = {r.label: r.cells["invention_grants"].rank for r in s.rows}
     assert ranks["山亭区"] == 1  # by completion, as the seed's office ranks
+
+
+def test_the_dashboards_ranking_chart_ranks_as_the_table_does(the_province):
+    from indicators.charts import ranking_chart
+    from indicators.models import Indicator
+
+    top, code = the_province
+    s = summarize(_period(code), top)
+    chart = ranking_chart(s, Indicator.objects.get(code="valid_inventions"))
+    assert chart.data["measure"] == "万人比（件）"
+    assert chart.data["categories"][0] == "第1市" and chart.data["values"][0] == 9.15
+    assert "省直" not in chart.data["categories"]  # listed in the table, never ranked
+    assert chart.rows[-1][:2] == ["省直", "—"]
