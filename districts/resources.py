@@ -277,7 +277,7 @@ class AccountResource(CodedResource):
         "角色",
         lambda u: getattr(u, "zz_role", ""),
         required=True,
-        note="填报员、主管部门工作人员、领导/查看、系统管理员、审计管理员（或其英文代码）",
+        note="填报员、主管部门工作人员、领导/查看、系统管理员、审计管理员",
     )
     phone = Column("电话", lambda u: getattr(u, "zz_phone", ""), note="可空，最多 20 个字符")
     email = Column("电子邮箱", lambda u: u.email, note="可空")
@@ -286,6 +286,15 @@ class AccountResource(CodedResource):
         model = get_user_model()
         fields = ("username", "name", "unit", "role", "phone", "email")
         import_id_fields = ("username",)
+
+    @classmethod
+    def column_help(cls) -> list[dict]:
+        # The roles as this installation names them (市局工作人员 where the office is 市局).
+        labels = "、".join(Wording.current().role_label(value) for value in Role.values)
+        return [
+            {**c, "note": f"{labels}（或其英文代码）"} if c["header"] == "角色" else c
+            for c in super().column_help()
+        ]
 
     def prepare(self, dataset):
         self.units = {u.code: u for u in Unit.objects.filter(active=True)}

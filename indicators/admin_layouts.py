@@ -4,6 +4,7 @@ a link to see the table it gives."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -11,9 +12,21 @@ from django.utils.html import format_html
 from districts import tree
 from zzip.admin import show_errors
 
-from . import services
+from . import catalog, services
 from .models import Period, TableColumn, TableLayout
 from .services.layouts import ColumnSpec
+from .table import columns_for
+
+
+def default_rows() -> list[dict]:
+    """The table every office starts from: each indicator marked 列入通报附件表 with its usual
+    columns, as a new layout's rows to edit."""
+    rows = []
+    for indicator in catalog.live_indicators():
+        if indicator.in_table and not indicator.last_period:
+            for column in columns_for(indicator):
+                rows.append({"indicator": indicator.pk, "measure": column.attr})
+    return [{**row, "order": n} for n, row in enumerate(rows, start=1)]
 
 
 def _specs(formset) -> list[ColumnSpec]:
@@ -31,6 +44,15 @@ def _specs(formset) -> list[ColumnSpec]:
             )
         )
     return specs
+
+
+def _plain(field):
+    """A choice of indicator or unit without the admin's add/change/view icons beside it."""
+    widget = getattr(field, "widget", None)
+    if isinstance(widget, RelatedFieldWidgetWrapper):
+        widget.can_add_related = widget.can_change_related = False
+        widget.can_delete_related = widget.can_view_related = False
+    return field
 
 
 class ColumnForm(forms.ModelForm):
@@ -60,8 +82,14 @@ class ColumnInline(admin.TabularInline):
     model = TableColumn
     form = ColumnForm
     formset = ColumnFormSet
-    extra = 3
     ordering = ["order", "pk"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new layout starts as the default table; an existing one offers two more rows.
+        return len(default_rows()) if obj is None else 2
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return _plain(super().formfield_for_dbfield(db_field, request, **kwargs))
 
 
 class LayoutForm(forms.ModelForm):
@@ -92,6 +120,9 @@ class TableLayoutAdmin(admin.ModelAdmin):
     list_select_related = ["unit"]
     readonly_fields = ["preview"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return _plain(super().formfield_for_dbfield(db_field, request, **kwargs))
+
     @admin.display(description="列数")
     def column_count(self, obj):
         return obj.columns.count()
@@ -106,6 +137,12 @@ class TableLayoutAdmin(admin.ModelAdmin):
             return "保存后可查看"
         url = reverse("indicators:summary", args=[period.code, unit.code])
         return format_html('<a href="{}">{}（{}）</a>', url, period.title, unit.name)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "GET" and (obj is None or obj.pk is None):
+            kwargs["initial"] = default_rows()
+        return kwargs
 
     # Saved through the service, the layout and its columns together ------------------------
 

@@ -161,3 +161,17 @@ def test_an_impossible_column_is_shown_beside_its_row_in_the_admin(client_for, o
     assert response.status_code == 200
     assert "没有年度指导目标" in response.content.decode()
     assert not TableLayout.objects.filter(name="坏表式").exists()
+
+
+def test_a_new_layout_starts_as_the_default_table(client_for, office):
+    page = client_for(office).get(reverse("admin:indicators_tablelayout_add"))
+    formset = page.context["inline_admin_formsets"][0].formset
+    rows = [(f.initial.get("indicator"), f.initial.get("measure")) for f in formset.forms]
+    grants, stock = ind("invention_grants").pk, ind("valid_inventions").pk
+    assert rows[:4] == [
+        (grants, "value"),
+        (grants, "target"),
+        (grants, "completion"),
+        (stock, "value"),
+    ]
+    assert len(rows) == 10  # the seed's table: 3 + 4 + 1 + 1 + 1 columns
