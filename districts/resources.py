@@ -121,9 +121,7 @@ class UnitResource(CodedResource):
             typed = text(row, "类型")
             kind = KINDS.get(typed, KINDS.get(typed.lower()))
             if kind is None:
-                errors["类型"] = [
-                    f"类型“{typed[:20]}”不对，应为：{KIND_WORDS}。"
-                ]
+                errors["类型"] = [f"类型“{typed[:20]}”不对，应为：{KIND_WORDS}。"]
             else:
                 args["kind"] = kind
         if "排列顺序" in present and text(row, "排列顺序"):

@@ -24,6 +24,7 @@ from .selectors import Cell, Row, Summary, Trend
 from .table import RATIO_DISPLAY_PLACES, RATIOS, default_heading, format_figure
 
 COMPLETION_HEADING = gettext_lazy("目标完成情况（%）")
+PERCENTS = ("completion", "yoy")  # measures printed as a percentage
 GAP_HEADING = gettext_lazy("与序时进度相比（百分点）")
 RANK_HEADING = gettext_lazy("排名")
 UNIT_HEADING = gettext_lazy("单位")
@@ -161,7 +162,7 @@ def ranking_chart(summary: Summary, indicator: Indicator) -> Chart:
             "values": [_number(measures[r.unit.id][0]) for r in drawn],
             "ranks": [r.cells[indicator.code].rank for r in drawn],
             "measure": measure_heading(indicator),
-            "unit": "%" if indicator.rank_measure in ("completion", "yoy") else indicator.unit_label,
+            "unit": "%" if indicator.rank_measure in PERCENTS else indicator.unit_label,
             "file": _("%(period)s%(indicator)s排名")
             % {"period": summary.period.title, "indicator": indicator.name},
         },

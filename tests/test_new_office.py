@@ -122,9 +122,7 @@ def test_a_province_from_an_empty_database_to_its_published_table(db, monkeypatc
     q4_2023 = services.period_save(
         actor=office, frequency="Q", year=2023, number=4, status="closed"
     )
-    q2_2024 = services.period_save(
-        actor=office, frequency="Q", year=2024, number=2, status="open"
-    )
+    q2_2024 = services.period_save(actor=office, frequency="Q", year=2024, number=2, status="open")
 
     # 6. Targets and last year's history.
     imported(
