@@ -273,15 +273,89 @@ class ZzipUserAdmin(AuditedAdminMixin, OfficeImportExportMixin, UserAdmin):
         return mask_phone(getattr(getattr(obj, "profile", None), "phone", "")) or "—"
 
 
+def _levels(formsets) -> list[services.Level]:
+    levels = []
+    for formset in formsets:
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data and not data.get("DELETE") and data.get("parent_kind"):
+                levels.append(
+                    services.Level(
+                        parent_kind=data["parent_kind"],
+                        unit_heading=data.get("unit_heading", ""),
+                        members=data.get("members", ""),
+                        total_label=data.get("total_label", ""),
+                    )
+                )
+    return levels
+
+
+class LevelWordsForm(forms.ModelForm):
+    class Meta:
+        model = LevelWords
+        fields = ["parent_kind", "unit_heading", "members", "total_label"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("parent_kind"):
+            level = services.Level(
+                parent_kind=data["parent_kind"],
+                unit_heading=data.get("unit_heading", ""),
+                members=data.get("members", ""),
+                total_label=data.get("total_label", ""),
+            )
+            for message in services.level_errors(level):
+                self.add_error(None, message)
+        return data
+
+    def validate_unique(self):
+        pass  # the service says which kind is repeated
+
+
+class LevelWordsFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if not any(form.errors for form in self.forms):
+            errors = services.wording_errors(
+                system_name="-", office_name="", office_short="-", levels=_levels([self])
+            )
+            if errors.get("levels"):
+                raise forms.ValidationError(errors["levels"])
+
+
 class LevelWordsInline(admin.TabularInline):
     model = LevelWords
+    form = LevelWordsForm
+    formset = LevelWordsFormSet
     extra = 0
 
 
-@admin.register(Wording)
-class WordingAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    """The installation's words: one row, edited, never added twice or deleted."""
+class WordingForm(forms.ModelForm):
+    class Meta:
+        model = Wording
+        fields = ["system_name", "office_name", "office_short"]
 
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            data = self.cleaned_data
+            show_errors(
+                self,
+                services.wording_errors(
+                    system_name=data.get("system_name", ""),
+                    office_name=data.get("office_name", ""),
+                    office_short=data.get("office_short", ""),
+                    levels=None,
+                ),
+            )
+
+
+@admin.register(Wording)
+class WordingAdmin(admin.ModelAdmin):
+    """The installation's words: one row, edited, never added twice or deleted; saved with
+    its levels' words by districts.services.wording_save (its checks, its audit record)."""
+
+    form = WordingForm
     inlines = [LevelWordsInline]
     list_display = ["system_name", "office_name", "office_short"]
 
@@ -292,5 +366,21 @@ class WordingAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        obj.pk = 1
-        super().save_model(request, obj, form, change)
+        pass  # save_related writes the words and their levels together
+
+    def save_formset(self, request, form, formset, change):
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        data = form.cleaned_data
+        saved = services.wording_save(
+            actor=request.user,
+            system_name=data["system_name"],
+            office_name=data.get("office_name", ""),
+            office_short=data["office_short"],
+            levels=_levels(formsets),
+        )
+        form.instance.__dict__.update(saved.__dict__)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return []  # the audit log records the change (the service)

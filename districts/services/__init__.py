@@ -1,6 +1,6 @@
 """Writes about people and units. Each checks access, validates, locks what it changes and is
 audited: accounts and passwords (``accounts``; sign-in itself is districts.signin), the unit
-tree and populations (``units``)."""
+tree and populations (``units``), the installation's words (``wording``)."""
 
 from .accounts import (
     account_create,
@@ -22,8 +22,10 @@ from .units import (
     unit_errors,
     unit_save,
 )
+from .wording import Level, level_errors, wording_errors, wording_save
 
 __all__ = [
+    "Level",
     "POPULATION_PLACES",
     "UNIT_FIELDS",
     "Saved",
@@ -33,6 +35,7 @@ __all__ = [
     "account_rule_errors",
     "account_update",
     "generated_password",
+    "level_errors",
     "password_changed",
     "population_errors",
     "population_save",
@@ -40,4 +43,6 @@ __all__ = [
     "unit_save",
     "username_errors",
     "username_taken",
+    "wording_errors",
+    "wording_save",
 ]

@@ -86,14 +86,14 @@ class Command(BaseCommand):
     def _load(self):
         User = get_user_model()
         # Zaozhuang's own words: every page's and file's name, 市局 in messages.
-        Wording.objects.get_or_create(
-            pk=1,
-            defaults={
-                "system_name": "枣庄市知识产权指标填报与统计系统",
-                "office_name": "枣庄市知识产权战略实施工作领导小组办公室",
-                "office_short": "市局",
-            },
-        )
+        if not Wording.objects.exists():
+            unit_services.wording_save(
+                actor=SYSTEM,
+                system_name="枣庄市知识产权指标填报与统计系统",
+                office_name="枣庄市知识产权战略实施工作领导小组办公室",
+                office_short="市局",
+                levels=[],
+            )
         city = self._unit(
             code=CITY[0],
             division_code=CITY[1],
