@@ -25,9 +25,9 @@ from .units import (
 from .wording import Level, level_errors, wording_errors, wording_save
 
 __all__ = [
-    "Level",
     "POPULATION_PLACES",
     "UNIT_FIELDS",
+    "Level",
     "Saved",
     "account_create",
     "account_create_errors",
