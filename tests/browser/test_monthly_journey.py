@@ -2,6 +2,8 @@
 on the form (the cumulative rule against 1—6月 caught as typed), the office approves it and
 downloads the month's table."""
 
+import io
+
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
@@ -55,7 +57,8 @@ def test_a_clerk_enters_a_month_and_the_office_approves_and_downloads_it(
     expect(office.locator("h1")).to_contain_text("2025年1—7月全市知识产权工作情况")
     with office.expect_download() as download:
         office.get_by_role("link", name="下载 Excel（通报格式）").click()
-    ws = openpyxl.load_workbook(download.value.path()).active
+    # Playwright names the file without an extension, which openpyxl refuses: read bytes.
+    ws = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     assert ws["A1"].value == "2025年1—7月全市知识产权工作情况"
     shot(office, "summary")
     assert console_errors == []
