@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit.admin_mixins import AuditedAdminMixin
 from audit.models import Action
 from audit.services import audit_record
-from spreadsheets.resources import OfficeImportExportMixin, OfficeImportExportModelAdmin
+from spreadsheets.admin import OfficeImportExportMixin, OfficeImportExportModelAdmin
 from zzip.admin import ServiceAdminMixin, ServiceForm, show_errors
 
 from . import services

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from audit.admin_mixins import AuditedAdminMixin
 from districts import tree
 from districts.services import Saved
-from spreadsheets.resources import OfficeImportExportModelAdmin
+from spreadsheets.admin import OfficeImportExportModelAdmin
 from zzip.admin import ServiceAdminMixin, ServiceForm, show_errors
 
 from . import services

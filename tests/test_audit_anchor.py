@@ -20,7 +20,7 @@ NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def write(db, django_capture_on_commit_callbacks):
+def write(empty_db, django_capture_on_commit_callbacks):
     """write(n) → n committed records (their on-commit anchoring runs), oldest first."""
 
     def make(n, summary="记录", **kwargs):

@@ -34,7 +34,7 @@ def _record(summary, days_ago):
 
 
 @pytest.fixture
-def history(db):
+def history(empty_db):
     """Records of 400, 181 and 179 days ago and of today, written in that order."""
     return {days: _record(f"{days} 天前", days) for days in (400, 181, 179, 0)}
 
@@ -123,7 +123,7 @@ def test_purge_refuses_to_remove_anything_younger_than_180_days(history):
     assert not AuditEvent.objects.filter(action=Action.AUDIT_PURGED).exists()
 
 
-def test_purge_with_nothing_old_enough_removes_nothing_and_is_recorded(db):
+def test_purge_with_nothing_old_enough_removes_nothing_and_is_recorded(empty_db):
     _record("昨天", 1)
     with time_machine.travel(NOW, tick=False):
         assert "审计记录 0 条" in run("purge_audit", days=365)
@@ -131,7 +131,7 @@ def test_purge_with_nothing_old_enough_removes_nothing_and_is_recorded(db):
     assert "链完整" in run("verify_audit")
 
 
-def test_purge_never_leaves_a_hole_when_times_are_out_of_order(db):
+def test_purge_never_leaves_a_hole_when_times_are_out_of_order(empty_db):
     # A clock set back: an old time written after a recent one. The purge stops at the
     # first record it must keep, so the chain stays whole.
     first = _record("一年前", 365)

@@ -16,7 +16,7 @@ def run(monkeypatch, *args, password="Xin#Zhang2023"):
     return out.getvalue()
 
 
-def test_the_first_administrator_of_an_empty_system_creates_the_city(db, monkeypatch):
+def test_the_first_administrator_of_an_empty_system_creates_the_city(empty_db, monkeypatch):
     output = run(
         monkeypatch, "admin1", "--role", "sysadmin", "--unit", "370400", "--create-unit", "枣庄市"
     )
@@ -31,7 +31,7 @@ def test_the_first_administrator_of_an_empty_system_creates_the_city(db, monkeyp
     ).exists()
 
 
-def test_a_province_starts_from_its_own_root(db, monkeypatch):
+def test_a_province_starts_from_its_own_root(empty_db, monkeypatch):
     run(
         monkeypatch,
         "admin1",
@@ -59,7 +59,7 @@ def test_an_unknown_unit_is_refused_and_create_unit_only_works_on_an_empty_syste
     assert not get_user_model().objects.filter(username="x1").exists()
 
 
-def test_demo_refuses_to_run_under_production_settings(db, settings):
+def test_demo_refuses_to_run_under_production_settings(empty_db, settings):
     settings.ALLOW_DEMO = False
     with pytest.raises(CommandError, match="生产环境不能加载"):
         call_command("demo", stdout=io.StringIO())

@@ -27,7 +27,7 @@ def days(n):
 
 
 @pytest.fixture
-def people(db):
+def people(empty_db):
     """Accounts created on START, some of which logged in later; run on START + 100 days."""
     User = get_user_model()
     unit = Unit.objects.create(code="370481", name="滕州市", kind=Unit.Kind.DISTRICT)

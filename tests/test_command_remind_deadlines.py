@@ -8,7 +8,6 @@ from django.core.management import call_command
 
 from audit.models import Action, AuditEvent
 from indicators import services
-from indicators.models import Report
 from notices.models import Notice
 
 
@@ -32,22 +31,22 @@ def test_reminds_only_units_that_have_not_submitted(
     q3_2023, tengzhou, tengzhou_clerk, xuecheng_clerk
 ):
     _due(q3_2023, datetime.date(2026, 11, 27))
-    report = Report(unit=tengzhou, period=q3_2023)
-    report = services.report_save(
-        unit=report.unit,
-        period=report.period,
-        raw={
-            "invention_grants": "150",
-            "valid_inventions": "860",
-            "certified_enterprises": "4",
-            "pct_applications": "1",
-            "infringement_rulings": "0",
-        },
-        expected_version=0,
-        submit=True,
-        user=tengzhou_clerk,
-    )
+    # Submitted and reminded two days before the deadline, whatever today's date is.
     with time_machine.travel(local(2026, 11, 25, 9, 0), tick=False):
+        services.report_save(
+            unit=tengzhou,
+            period=q3_2023,
+            raw={
+                "invention_grants": "150",
+                "valid_inventions": "860",
+                "certified_enterprises": "4",
+                "pct_applications": "1",
+                "infringement_rulings": "0",
+            },
+            expected_version=0,
+            submit=True,
+            user=tengzhou_clerk,
+        )
         output = run(days=3)
     assert "6 个单位" in output
     assert not Notice.objects.filter(user=tengzhou_clerk, kind=Notice.Kind.REMINDER).exists()

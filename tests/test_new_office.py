@@ -48,7 +48,7 @@ def signed_in(username, password=PASSWORD):
     return c
 
 
-def test_a_province_from_an_empty_database_to_its_published_table(db, monkeypatch, tmp_path):
+def test_a_province_from_an_empty_database_to_its_published_table(empty_db, monkeypatch, tmp_path):
     assert not Unit.objects.exists()
     # 2. The first administrator with the top unit, then the office's first account.
     command(
