@@ -16,7 +16,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import BadRequest, FieldError, PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -188,6 +189,16 @@ class OfficeImportExportMixin(ImportExportMixin):
                 "如需导入，请重新上传文件。",
             )
             return self._back_to_import(request)
+
+    def get_export_queryset(self, request):
+        # The list's filters come from the address; one that names no field (typed or
+        # tampered with) is a bad request, not a server error.
+        try:
+            queryset = super().get_export_queryset(request)
+            queryset.exists()  # a lookup on a wrong value fails only when it runs
+        except (FieldError, IncorrectLookupParameters, ValidationError, ValueError) as exc:
+            raise BadRequest("导出的筛选条件不对。") from exc
+        return queryset
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         if not self.has_export_permission(request):

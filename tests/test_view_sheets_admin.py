@@ -263,3 +263,19 @@ def test_population_import_through_the_admin(client_for, office):
         {name: confirm.initial[name] for name in confirm.fields},
     )
     assert str(Population.objects.get(unit__code="370481", year=2023).value) == "158.02"
+
+
+@pytest.mark.parametrize(
+    "query", ["?zzz=1", "?format=%00", "?unit__code=%00&kind=nothing", "?period__id__exact=x"]
+)
+def test_an_export_with_a_parameter_it_does_not_know_is_a_400_not_a_server_error(
+    client_for, office, query
+):
+    c = client_for(office)
+    for url in (reverse("admin:districts_unit_export"), reverse("admin:indicators_report_export")):
+        response = c.get(url + query)
+        assert response.status_code == 400
+        assert "请求有误" in response.content.decode()
+        response = c.post(url + query, {"format": CSV_FORMAT, "resource": "0"})
+        assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
