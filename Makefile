@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make test runs the suite on this many processes (pytest-xdist), each with its own test
+# database and demo; 0 runs it in this one process.
+TEST_WORKERS ?= 2
 
 # Local development only: DEBUG on and a throw-away key. Production sets its own
 # SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README.md, 部署).
@@ -30,6 +33,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 setup: $(VENV)/.deps-run node_modules/.package-lock.json
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py createcachetable
 
 setup-dev: $(VENV)/.deps-dev node_modules/.package-lock.json
 
@@ -42,7 +46,7 @@ demo: setup
 
 test: setup-dev
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .

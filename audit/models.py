@@ -45,7 +45,7 @@ class Action(models.TextChoices):
     ACCOUNT_CHANGED = "account_changed", _("修改账号")
     # An account that can read every figure (office staff, viewer): created, raised to such a
     # role, or enabled again. The office is told in-app; the auditor filters on this.
-    ACCOUNT_PRIVILEGED = "account_privileged", _("授予市局/查看权限")
+    ACCOUNT_PRIVILEGED = "account_privileged", _("授予主管部门/查看权限")
     EXPORT = "export", _("导出")
     IMPORT = "import", _("导入")
     REMINDER_SENT = "reminder_sent", _("催报提醒")

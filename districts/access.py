@@ -34,11 +34,15 @@ class Do:
     # Reports
     ENTER = "report.enter"  # enter, save and submit a unit's figures
     REVIEW = "report.review"  # open a unit's report for review
+    SIGN = "report.sign"  # the unit's own sign-off before the report goes up
     APPROVE = "report.approve"
     RETURN = "report.return"
     REOPEN = "report.reopen"
     EXTEND = "report.extend"  # let a unit keep editing after the deadline
     HISTORY = "report.history"  # record figures of past periods (imports, demo)
+    # A unit sends changed figures for its report already submitted or approved (the API's
+    # push from a lower installation): reopened and resubmitted, for the office to review.
+    CORRECT = "report.correct"
     # Reading
     SUMMARY = "summary.read"  # summary table, dashboard and their files, of a parent unit
     PROGRESS = "progress.read"  # one unit's own progress page
@@ -48,6 +52,9 @@ class Do:
     REFERENCE = "reference.manage"  # units, populations, indicators, periods
     IMPORT = "data.import"
     EXPORT = "data.export"
+    # Circulars (circulars/)
+    CIRCULAR_READ = "circular.read"  # issued circulars and their files
+    CIRCULAR_ISSUE = "circular.issue"  # draft, issue and correct circulars; document settings
     # Accounts and the audit log
     ACCOUNTS = "accounts.manage"
     UNLOCK = "accounts.unlock"
@@ -56,7 +63,9 @@ class Do:
 
 
 ROLE_RIGHTS: dict[str, frozenset[str]] = {
-    Role.CLERK: frozenset({Do.ENTER, Do.PROGRESS}),
+    Role.CLERK: frozenset({Do.ENTER, Do.CORRECT, Do.PROGRESS}),
+    # Signs off (or returns) the clerk's report of their own unit before it goes up.
+    Role.SIGNER: frozenset({Do.REVIEW, Do.SIGN, Do.RETURN, Do.PROGRESS}),
     Role.OFFICE: frozenset(
         {
             # A unit's own figures (a city's city-wide ones): its office enters them.
@@ -76,16 +85,20 @@ ROLE_RIGHTS: dict[str, frozenset[str]] = {
             Do.EXPORT,
             Do.UNLOCK,
             Do.ADMIN,
+            Do.CIRCULAR_READ,
+            Do.CIRCULAR_ISSUE,
         }
     ),
-    Role.VIEWER: frozenset({Do.SUMMARY, Do.PROGRESS}),
+    Role.VIEWER: frozenset({Do.SUMMARY, Do.PROGRESS, Do.CIRCULAR_READ}),
     # 三权分立: accounts only, no business data; the audit log only, nothing else.
     Role.SYSADMIN: frozenset({Do.ACCOUNTS, Do.UNLOCK, Do.ADMIN}),
     Role.AUDITOR: frozenset({Do.AUDIT, Do.ADMIN}),
 }
 
 # Actions on an object of the person's own unit only (a clerk's), not of the units below it.
-OWN_UNIT_ONLY = frozenset({Do.ENTER})
+OWN_UNIT_ONLY = frozenset({Do.ENTER, Do.CORRECT, Do.SIGN})
+# Roles that act for their own unit alone (everyone else: their unit and all below it).
+OWN_UNIT_ROLES = frozenset({Role.CLERK, Role.SIGNER})
 
 _ALL = ("view", "add", "change", "delete")
 # The Django admin's model permissions, by right: a role has a model permission in the admin
@@ -102,8 +115,10 @@ ADMIN_MODELS: dict[str, dict[str, tuple[str, ...]]] = {
         "indicators.period": _ALL,
         "indicators.tablelayout": _ALL,
         "indicators.tablecolumn": _ALL,
+        "indicators.reviewsettings": ("view", "add", "change"),
     },
     Do.TARGETS: {"indicators.target": _ALL},
+    Do.CIRCULAR_ISSUE: {"circulars.documentsettings": ("view", "add", "change")},
     # Reports change only through their services (entry form, review, history import).
     Do.REVIEW: {
         "indicators.extension": ("view",),
@@ -200,7 +215,7 @@ def _scope(user) -> frozenset[int]:
     cached = user.__dict__.get("_scope")
     if cached is None:
         profile = user.profile
-        if profile.role == Role.CLERK:
+        if profile.role in OWN_UNIT_ROLES:
             cached = frozenset({profile.unit_id})
         else:
             cached = frozenset(
@@ -324,7 +339,7 @@ def units_in_scope(user):
     profile = getattr(user, "profile", None)
     if profile is None:
         return Unit.objects.none()
-    if profile.role == Role.CLERK:
+    if profile.role in OWN_UNIT_ROLES:
         return Unit.objects.filter(pk=profile.unit_id, active=True)
     return Unit.objects.filter(active=True, closure_up__ancestor_id=profile.unit_id)
 

@@ -112,7 +112,7 @@ class Population(models.Model):
     year = models.PositiveIntegerField(_("年份"), help_text=_("年末常住人口所属年份。"))
     value = models.DecimalField(_("常住人口（万人）"), max_digits=10, decimal_places=2)
     source = models.CharField(
-        _("来源"), max_length=200, help_text=_("如：2022年枣庄市国民经济和社会发展统计公报")
+        _("来源"), max_length=200, help_text=_("如：2022年某市国民经济和社会发展统计公报")
     )
 
     class Meta:
@@ -130,6 +130,8 @@ class Population(models.Model):
 
 class Role(models.TextChoices):
     CLERK = "clerk", _("填报员")
+    # Signs off the clerk's report inside the unit before it goes up (ReviewSettings).
+    SIGNER = "signer", _("单位审核人")
     OFFICE = "office", _("主管部门工作人员")
     VIEWER = "viewer", _("领导/查看")
     # 三权分立: accounts only, no business data; the audit log only, nothing else.

@@ -266,4 +266,5 @@ class ReportAdmin(OfficeImportExportModelAdmin):
         return False
 
 
-from . import admin_layouts  # noqa: E402,F401  (the table layouts' admin)
+# The table layouts' admin, and how reports are reviewed.
+from . import admin_layouts, admin_workflow  # noqa: E402,F401

@@ -10,13 +10,16 @@ of the interface, so they are not marked for translation (nor is the Word file's
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
-# Printed with the places the summary rounds to (completion and gap one, 同比 and 万人比 two).
-from .computations import COMPLETION_PLACES, GAP_PLACES, PER_CAPITA_PLACES, YOY_PLACES
+# Ratios print as the table prints them (44.20%, 9.10件, 同比15.90%); the gap to 序时进度,
+# which the table does not show, with the one place it is rounded to.
+from .computations import COMPLETION_PLACES as COMPLETION_PLACES
+from .computations import GAP_PLACES
 from .models import Indicator
 from .selectors import Row, Summary
-from .table import format_figure
+from .table import RATIO_DISPLAY_PLACES, format_figure
 
 LIST_SEPARATOR = "、"
 CLAUSE_SEPARATOR = "，"
@@ -35,7 +38,7 @@ def year_on_year(yoy: Decimal) -> str:
     if yoy == 0:
         return "与去年同期持平"
     word = "同比增长" if yoy > 0 else "同比下降"
-    return f"{word}{format_figure(abs(yoy), YOY_PLACES)}%"
+    return f"{word}{format_figure(abs(yoy), RATIO_DISPLAY_PLACES)}%"
 
 
 def amount_text(value: Decimal, places: int) -> str:
@@ -59,7 +62,7 @@ def indicator_clause(indicator: Indicator, row: Row) -> str | None:
     if cell.yoy is not None:
         parts.append(year_on_year(cell.yoy))
     if indicator.is_benchmarked and cell.completion is not None:
-        parts.append(f"完成年指导目标的{format_figure(cell.completion, COMPLETION_PLACES)}%")
+        parts.append(f"完成年指导目标的{format_figure(cell.completion, RATIO_DISPLAY_PLACES)}%")
         if cell.gap is not None:
             parts.append(versus_benchmark(cell.gap))
     if indicator.has_net_growth and cell.net_growth is not None:
@@ -67,24 +70,28 @@ def indicator_clause(indicator: Indicator, row: Row) -> str | None:
         word = "净增长" if cell.net_growth >= 0 else "减少"
         parts.append(f"比去年年底{word}{growth}{unit}")
     if indicator.has_per_capita and cell.per_capita is not None:
-        per_capita = format_figure(cell.per_capita, PER_CAPITA_PLACES)
+        per_capita = format_figure(cell.per_capita, RATIO_DISPLAY_PLACES)
         parts.append(f"每万人口{indicator.name}{per_capita}{unit}")
     return CLAUSE_SEPARATOR.join(parts)
 
 
-def figures_paragraph(summary: Summary) -> str:
-    """The total's figures, every active indicator (those kept out of the table as well):
-    "2023年上半年，全市发明专利授权量326件，完成年指导目标的44.2%，低于序时进度5.8个百分点；…"
+def figures_paragraph(
+    summary: Summary, indicators: Iterable[Indicator] | None = None, *, say_none: bool = True
+) -> str:
+    """The total's figures of ``indicators`` (every active one by default, those kept out of
+    the table as well):
+    "2023年上半年，全市发明专利授权量326件，完成年指导目标的44.20%，低于序时进度5.8个百分点；…"
+    With nothing reported, a sentence saying so (or "" when ``say_none`` is off).
     """
     scope = summary.total.label
     # A month's flows are 1—7月 and its stocks 截至7月底: a sentence each; a quarter's are one.
     groups: dict[str, list[str]] = {}
-    for ind in summary.indicators:
+    for ind in summary.indicators if indicators is None else indicators:
         clause = indicator_clause(ind, summary.total)
         if clause is not None:
             groups.setdefault(summary.period.title_for(ind), []).append(clause)
     if not groups:
-        return f"{summary.period.title}，{scope}尚无已报送的数据。"
+        return f"{summary.period.title}，{scope}尚无已报送的数据。" if say_none else ""
     return "".join(
         f"{when}，{scope}{ITEM_SEPARATOR.join(clauses)}。" for when, clauses in groups.items()
     )
@@ -94,18 +101,21 @@ def members_word(summary: Summary) -> str:
     return summary.members_word
 
 
-def behind_paragraph(summary: Summary) -> str:
-    """The units below 序时进度, named, for every indicator compared with it; and the units
-    whose figures are not all in, so that a reader knows what the totals leave out."""
+def behind_paragraph(
+    summary: Summary, indicators: Iterable[Indicator] | None = None, *, missing: bool = True
+) -> str:
+    """The units below 序时进度, named, for every indicator compared with it; and (unless
+    ``missing`` is off) the units whose figures are not all in, so that a reader knows what
+    the totals leave out."""
     members = members_word(summary)
     sentences = []
-    for ind in summary.indicators:
+    for ind in summary.indicators if indicators is None else indicators:
         if not ind.is_benchmarked:
             continue
         behind = summary.behind(ind.code)
         if behind:
             named = LIST_SEPARATOR.join(
-                f"{r.label}（{format_figure(r.cells[ind.code].completion, COMPLETION_PLACES)}%）"
+                f"{r.label}（{format_figure(r.cells[ind.code].completion, RATIO_DISPLAY_PLACES)}%）"
                 for r in behind
             )
             sentences.append(f"{ind.name}完成年指导目标低于序时进度的有{named}")
@@ -114,7 +124,7 @@ def behind_paragraph(summary: Summary) -> str:
     text = ""
     if sentences:
         text = f"从{members}看，{ITEM_SEPARATOR.join(sentences)}。"
-    missing = not_reported(summary)
+    missing = not_reported(summary) if missing else []
     if missing and len(missing) == len(summary.rows):
         text += f"截至目前，{members}均尚未报送{summary.period.title}数据。"
     elif missing:
@@ -138,3 +148,64 @@ def circular_paragraphs(summary: Summary) -> list[str]:
 def circular_text(summary: Summary) -> str:
     """The paragraphs as one text for copying, a paragraph per line."""
     return "\n".join(circular_paragraphs(summary))
+
+
+# --- The circular's sections -------------------------------------------------------------------
+
+# The parts of the seed's circular that the data can speak to, in its order. The office says
+# which indicators each section reports (circulars.DocumentSettings); the rest open the text.
+SECTIONS = (
+    ("creation", "知识产权创造"),
+    ("protection", "知识产权保护"),
+    ("use", "知识产权运用"),
+    ("service", "知识产权服务"),
+)
+OPENING = "opening"
+SECTION_NAMES = dict([(OPENING, "开头（未归入各部分的指标）"), *SECTIONS])
+
+
+def section_paragraphs(summary: Summary, section: str, codes: dict[str, list[str]]) -> list[str]:
+    """What the data says in one section: the figures of its indicators, then the units behind
+    序时进度 for them. ``codes`` maps each section to its indicators' codes; the opening takes
+    the indicators no section has, and the units that have not reported."""
+    if section == OPENING:
+        assigned = {c for cs in codes.values() for c in cs}
+        chosen = [i for i in summary.indicators if i.code not in assigned]
+        say_none = not assigned
+    else:
+        wanted = set(codes.get(section, []))
+        chosen = [i for i in summary.indicators if i.code in wanted]
+        say_none = False
+    texts = [
+        figures_paragraph(summary, chosen, say_none=say_none) if chosen or say_none else "",
+        behind_paragraph(summary, chosen, missing=section == OPENING),
+    ]
+    return [t for t in texts if t]
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """一 … 九十九, as headings number themselves (十一, 二十)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else _DIGITS[tens]}十{_DIGITS[ones] if ones else ''}"
+
+
+def heading_numbers(kinds: Iterable[str]) -> list[str]:
+    """The number before each heading: 一、 for a first-level one, （一） for a second-level
+    one (counted afresh under each first-level heading), "" for a paragraph."""
+    first = second = 0
+    out = []
+    for kind in kinds:
+        if kind == "h1":
+            first, second = first + 1, 0
+            out.append(f"{chinese_number(first)}、")
+        elif kind == "h2":
+            second += 1
+            out.append(f"（{chinese_number(second)}）")
+        else:
+            out.append("")
+    return out

@@ -19,10 +19,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from districts import tree
-from districts.access import Do, condition
+from districts.access import SYSTEM, Do, condition, role_of
+from districts.models import Role
 from zzip.numbers import chinese_date, parse_decimal
 
-from . import calendar, catalog
+from . import calendar, catalog, levels
 from . import computations as calc
 from .lookups import figures_by_unit
 from .models import Extension, Figure, Indicator, Period, Report
@@ -208,6 +209,8 @@ def nothing_to_report_reason(unit, period: Period) -> str | None:
     if unit_indicators(unit, period):
         return None
     if not tree.is_leaf(unit):
+        if levels.is_level(unit):
+            return None  # it reports its level upward (indicators.levels)
         return f"{unit.name}是汇总单位，不直接填报，由下级单位的数字合计。"
     return f"{unit.name}在{period.title}没有要填报的指标。"
 
@@ -226,11 +229,12 @@ def edit_block_reason(report: Report, *, today: datetime.date | None = None) -> 
     if not report.editable_by_clerk:
         return f"本表{report.get_state_display()}，只能查看。如需修改请联系{_office()}。"
     today = today or timezone.localdate()
-    if period.deadline is not None and today > period.deadline:
+    deadline = levels.deadline_of(report.unit, period)
+    if deadline is not None and today > deadline:
         extension = Extension.objects.filter(period=period, unit_id=report.unit_id).first()
         if extension is None or today > extension.until:
             return (
-                f"{period.title}已于{chinese_date(period.deadline)}截止，不能再修改。"
+                f"{period.title}已于{chinese_date(deadline)}截止，不能再修改。"
                 f"如需补报，请联系{_office()}申请延期。"
             )
     return None
@@ -280,22 +284,52 @@ def _may_enter(user, report):
     return edit_block_reason(report)
 
 
+def level_block_reason(user, report: Report) -> str | None:
+    """Why this office member may not review ``report`` under review by level: it is
+    another level's to review, or their own level's report has gone up and locks it."""
+    if user is SYSTEM or not levels.settings_of(user).review_by_level:
+        return None
+    if report.unit_id not in levels.reviewed_by(user):
+        reviewer = levels.reviewer_of(report.unit)
+        return f"{report.unit.name}的表由{reviewer.name if reviewer else '上级'}审核。"
+    sent = levels.sent_up(user, report.period)
+    if sent is not None:
+        return (
+            f"{sent.unit.name}{report.period.title}的汇总表{sent.get_state_display()}"
+            "（已报送上级），下级的表不能再审核、退回或重新打开；如需修改，请上级先退回本级汇总表。"
+        )
+    return None
+
+
+@condition(Do.SIGN, Report)
+def _may_sign(user, report):
+    if report.state != Report.State.SIGNING:
+        return f"只有待本单位审核的表可以审核，本表{report.get_state_display()}。"
+    return None
+
+
 @condition(Do.APPROVE, Report)
 def _may_approve(user, report):
     if report.state != Report.State.SUBMITTED:
         return f"只有已报送的表可以审核通过，本表{report.get_state_display()}。"
-    return None
+    return level_block_reason(user, report)
 
 
 @condition(Do.RETURN, Report)
 def _may_return(user, report):
+    if role_of(user) == Role.SIGNER:
+        if report.state != Report.State.SIGNING:
+            return f"只有待本单位审核的表可以退回，本表{report.get_state_display()}。"
+        return None
     if report.state != Report.State.SUBMITTED:
         return f"只有已报送的表可以退回，本表{report.get_state_display()}。"
-    return None
+    return level_block_reason(user, report)
 
 
 @condition(Do.REOPEN, Report)
 def _may_reopen(user, report):
+    if report.state == Report.State.APPROVED and (reason := level_block_reason(user, report)):
+        return reason
     if report.state != Report.State.APPROVED or report.source != Report.Source.ENTERED:
         if report.source == Report.Source.HISTORY:
             return "这是导入的历史数据，没有经过填报流程；如需更正，请重新导入。"
@@ -324,3 +358,14 @@ def _may_extend(user, report):
 @condition(Do.HISTORY, Report)
 def _may_record_history(user, report):
     return history_block_reason(report)
+
+
+@condition(Do.CORRECT, Report)
+def _may_correct(user, report):
+    if report.pk is None or report.state not in (Report.State.SUBMITTED, Report.State.APPROVED):
+        return "只有已报送或已审核的表需要报送更正，本表可直接填报。"
+    if report.source != Report.Source.ENTERED:
+        return "这是导入的历史数据，没有经过填报流程；如需更正，请联系上级重新导入。"
+    if report.period.status != Period.Status.OPEN:
+        return f"{report.period.title}已不在填报期内，不能报送更正。"
+    return levels.level_lock_reason(report)

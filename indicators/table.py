@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import computations as calc
-from .models import Indicator
+from .models import Indicator, Report
 
 # Completion and 万人比 print with two places, as in the seed (53.10, 5.26); so does 同比.
 RATIO_DISPLAY_PLACES = 2
@@ -122,6 +122,8 @@ def table_notes(summary) -> list[str]:
     notes = []
     if not summary.complete:
         notes.append(PARTIAL_NOTE)
+    if waiting := _waiting(summary):
+        notes.append(f"注：尚未计入合计的单位：{waiting}。")
     if summary.uses_population:
         year = summary.population_year
         notes.append(f"注：万人比按{year}年末常住人口计算。")
@@ -129,6 +131,21 @@ def table_notes(summary) -> list[str]:
             names = "、".join(u.name for u in summary.without_population)
             notes.append(f"注：{names}缺少{year}年末常住人口，万人比空缺。")
     return notes
+
+
+def _waiting(summary, listed: int = 8) -> str:
+    """The units whose figures a partial total lacks, with why (未报送, 已退回…)."""
+    names = []
+    for row in summary.rows:
+        if row.is_total:
+            continue
+        if row.state_known and not row.counted:
+            why = Report.State(row.state).label if row.state else "未报送"
+            names.append(f"{row.label}（{why}）")
+        elif not row.state_known and row.leaves_reported < row.leaves:
+            names.append(f"{row.label}（已报 {row.leaves_reported} / {row.leaves}）")
+    shown = "、".join(names[:listed])
+    return shown + (f" 等 {len(names)} 个单位" if len(names) > listed else "")
 
 
 def format_figure(value: Decimal | None, places: int) -> str:

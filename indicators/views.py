@@ -11,18 +11,18 @@ from districts import tree
 from districts.access import Do, decide, has_right, home_unit, require_right, unit_or_404
 
 from . import computations as calc
-from . import services
+from . import levels, services
 from .exports.xlsx import summary_filename, summary_xlsx_bytes
 from .forms import ReportForm
 from .models import Extension, Period, Report
 from .periods import period_or_404
-from .rules import unit_indicators
+from .rules import nothing_to_report_reason
 from .selectors import (
+    cached_summary,
     changes_since_return,
     completeness,
     entry_lines,
     report_history,
-    summarize,
 )
 from .table import column_groups, table_notes
 
@@ -41,9 +41,17 @@ def home(request):
         context["entries"] = [
             (p, reports.get(p.id) or Report(unit=unit, period=p), extensions.get(p.id))
             for p in periods.filter(status=Period.Status.OPEN)
-            if p.id in reports or unit_indicators(unit, p)
+            if p.id in reports or nothing_to_report_reason(unit, p) is None
         ]
         context["history"] = [(p, reports[p.id]) for p in periods if p.id in reports]
+    if has_right(user, Do.SIGN) and unit is not None:
+        # A unit's signer: the clerk's reports that wait for their sign-off.
+        context["to_sign"] = Report.objects.filter(
+            unit=unit, state=Report.State.SIGNING
+        ).select_related("period", "submitted_by")
+        context["signed"] = Report.objects.filter(
+            unit=unit, signed_by__isnull=False
+        ).select_related("period", "signed_by")[:12]
     if has_right(user, Do.COMPLETENESS) and unit is not None:
         # What waits for the office: per open period, the units reported and to review.
         subtree = tree.Subtree.of(unit)
@@ -78,7 +86,7 @@ def report_edit(request, period_code, unit_code):
         if form.is_valid():
             submit = request.POST.get("action") == "submit"
             try:
-                services.report_save(
+                saved = services.report_save(
                     unit=unit,
                     period=period,
                     raw=form.cleaned_data,
@@ -100,7 +108,9 @@ def report_edit(request, period_code, unit_code):
                     for err in errs:
                         form.add_error(code if code in form.fields else None, err)
             else:
-                if submit:
+                if submit and saved.state == Report.State.SIGNING:
+                    messages.success(request, f"{period.title}{unit.name}的数据已提交本单位审核。")
+                elif submit:
                     messages.success(request, f"{period.title}{unit.name}的数据已报送。")
                 else:
                     messages.success(request, "已保存草稿。提交前仍可修改。")
@@ -125,6 +135,7 @@ def report_edit(request, period_code, unit_code):
             else [],
             "benchmark": calc.benchmark(period.end_month),
             "extension": Extension.objects.filter(period=period, unit=unit).first(),
+            "reviewer": levels.first_reviewer(unit, request.user),
         },
     )
 
@@ -132,13 +143,16 @@ def report_edit(request, period_code, unit_code):
 def summary_for(request, period_code, unit_code):
     period = period_or_404(period_code)
     unit = unit_or_404(request.user, Do.SUMMARY, unit_code)
-    return summarize(period, unit)
+    return cached_summary(period, unit)
 
 
 def parents_in_scope(user):
     """The units with units below them that the person may summarise (the page's picker)."""
     unit = home_unit(user)
-    return tree.descendants(unit.pk).filter(tree.has_active_children()) if unit else []
+    if unit is None:
+        return []
+    # What the picker prints, nothing more: a national office lists thousands.
+    return tree.descendants(unit.pk).filter(tree.has_active_children()).only("code", "name")
 
 
 @require_right(Do.SUMMARY)

@@ -29,7 +29,7 @@ from .circular import (
 from .exports.docx import circular_docx_bytes, circular_filename
 from .models import Indicator, Period
 from .periods import period_or_404
-from .selectors import Cell, Row, Summary, summarize, trend
+from .selectors import Cell, Row, Summary, cached_summary, cached_trend
 from .table import RATIO_DISPLAY_PLACES, format_figure
 from .views import parents_in_scope, summary_download
 
@@ -71,7 +71,7 @@ def dashboard(request, period_code, unit_code):
     parent = unit_or_404(request.user, Do.SUMMARY, unit_code)
     if tree.is_leaf(parent):
         return redirect("indicators:progress", period_code=period.code, unit_code=parent.code)
-    t = trend(period, parent)
+    t = cached_trend(period, parent)
     # The trend holds this period's summary already: one summary feeds the whole page.
     s = t.summaries[(period.year, period.number)]
 
@@ -122,9 +122,9 @@ def progress(request, period_code, unit_code):
     # Ranked among its siblings: the parent's summary, even for a clerk who may not read it
     # (this page shows this unit's row and its rank, no other unit's figure).
     parent = unit.parent if unit.parent_id and unit.parent.active else None
-    s = summarize(period, parent or unit)
+    s = cached_summary(period, parent or unit)
     row = next((r for r in s.rows if r.unit.id == unit.id), s.total)
-    t = trend(period, unit)
+    t = cached_trend(period, unit)
     trend_of = _choice(
         s.indicators, request.GET.get("trend"), s.indicators[0] if s.indicators else None
     )
@@ -215,7 +215,7 @@ def _links(s: Summary) -> dict[str, str]:
 @require_right(Do.SUMMARY)
 def summary_docx(request, period_code, unit_code):
     """The circular as a Word document (GB/T 9704): the generated text, then the attachment."""
-    s = summarize(period_or_404(period_code), unit_or_404(request.user, Do.SUMMARY, unit_code))
+    s = cached_summary(period_or_404(period_code), unit_or_404(request.user, Do.SUMMARY, unit_code))
     return summary_download(
         request, s, circular_docx_bytes(s), circular_filename(s), DOCX, "Word 通报"
     )

@@ -8,15 +8,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from districts.access import Do, decide, require_right, unit_or_404
+from districts.access import Do, decide, has_right, require_right, unit_or_404
 from zzip.numbers import chinese_date
 
-from . import services
+from . import levels, services
 from .models import Report
 from .periods import period_or_404
 from .selectors import changes_since_return, completeness, entry_lines, report_history
 
 STEPS = {
+    "sign": (Do.SIGN, "已通过本单位审核并报送"),
     "approve": (Do.APPROVE, "已审核通过"),
     "return": (Do.RETURN, "已退回"),
     "reopen": (Do.REOPEN, "已重新打开"),
@@ -31,6 +32,7 @@ def _review_context(report, **extra):
         "lines": entry_lines(report),
         "changes": changes_since_return(report),
         "history": report_history(report),
+        "is_level": levels.is_level(report.unit),
         **extra,
     }
 
@@ -42,6 +44,8 @@ def _step(request, report, action: str):
     except ValueError:
         raise ValidationError("页面已过期，请刷新后再操作。") from None
     kwargs = {"report_id": report.pk, "user": request.user, "expected_version": version}
+    if action == "sign":
+        return services.report_sign(**kwargs)
     if action == "approve":
         return services.report_approve(**kwargs)
     if action == "return":
@@ -74,6 +78,8 @@ def review(request, period_code, unit_code):
                 errors[action] = " ".join(exc.messages)
             else:
                 messages.success(request, f"{period.title}{unit.name}{STEPS[action][1]}。")
+                if unit.parent is None or not has_right(request.user, Do.COMPLETENESS):
+                    return redirect("indicators:home")
                 return redirect(
                     "indicators:completeness", period_code=period.code, unit_code=unit.parent.code
                 )

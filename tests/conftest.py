@@ -23,7 +23,10 @@ from districts.models import Unit
 from indicators.models import Period
 from tests.fixtures.blank import delete_demo, remember_migrated
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+FAST_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "zzip.hashers.OneTimePasswordHasher",  # what generated one-time passwords are hashed with
+]
 DEMO_TOP = "370400"
 
 

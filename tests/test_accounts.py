@@ -194,7 +194,7 @@ def test_the_real_ip_header_counts_only_behind_the_proxy(seed, settings):
 
 
 @pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer", "auditor"])
-def test_only_office_and_sysadmin_unlock(client_for, who, request):
+def test_only_office_and_sysadmin_unlock(seed, client_for, who, request):
     assert (
         client_for(request.getfixturevalue(who)).get(reverse("locked_accounts")).status_code == 403
     )

@@ -123,7 +123,7 @@ def test_every_bad_row_is_listed_with_its_row_number_and_nothing_is_created(clie
 
 
 @pytest.mark.parametrize("who", ["office", "tengzhou_clerk", "viewer", "auditor"])
-def test_only_those_who_manage_accounts_import_them(client_for, request, who):
+def test_only_those_who_manage_accounts_import_them(seed, client_for, request, who):
     user = request.getfixturevalue(who)
     http = RequestFactory().get("/")
     http.user = user

@@ -14,20 +14,23 @@ import pytest
 from districts.models import Unit
 from indicators.circular import (
     behind_paragraph,
+    chinese_number,
     circular_paragraphs,
     circular_text,
     figures_paragraph,
+    heading_numbers,
+    section_paragraphs,
     versus_benchmark,
     year_on_year,
 )
-from indicators.models import Period, Target
+from indicators.models import Indicator, Period, Target
 from indicators.selectors import summarize
 from tests.fixtures.reports import counted, history
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 DEMO_Q2 = (
-    "2023年上半年，全市发明专利授权量326件，完成年指导目标的44.2%，低于序时进度5.8个百分点；"
+    "2023年上半年，全市发明专利授权量326件，完成年指导目标的44.20%，低于序时进度5.8个百分点；"
     "有效发明专利拥有量3507件，比去年年底净增长255件，每万人口有效发明专利拥有量9.10件；"
     "有效贯标认证企业32家；PCT国际专利申请5件；专利侵权裁决案件2件；"
     # The city-wide figures the office enters for the city itself (no district breakdown).
@@ -38,7 +41,7 @@ DEMO_Q2 = (
 )
 DEMO_Q2_BEHIND = (
     "从各区（市）看，发明专利授权量完成年指导目标低于序时进度的有"
-    "市中区（37.2%）、峄城区（26.7%）、台儿庄区（47.7%）、高新区（31.2%）。"
+    "市中区（37.20%）、峄城区（26.70%）、台儿庄区（47.70%）、高新区（31.20%）。"
 )
 
 # 2022 上半年 for every unit: grants, valid inventions, PCT applications.
@@ -80,7 +83,7 @@ def _check_figures(text: str, summary) -> int:
             counted += 1
         else:
             assert cell.yoy is None or "与去年同期持平" in clause, clause
-        if m := re.search(r"完成年指导目标的(\d+\.\d)%", clause):
+        if m := re.search(r"完成年指导目标的(\d+\.\d\d)%", clause):
             assert D(m[1]) == cell.completion, clause
             counted += 1
         if m := re.search(r"(低于|高于)序时进度(\d+\.\d)个百分点", clause):
@@ -105,7 +108,7 @@ def _check_behind(text: str, summary) -> tuple[dict[str, list[str]], int]:
         if not m:
             continue
         named[ind.code] = []
-        for label, completion in re.findall(r"([^、（]+)（(\d+\.\d)%）", m[1]):
+        for label, completion in re.findall(r"([^、（]+)（(\d+\.\d\d)%）", m[1]):
             assert D(completion) == rows[label].cells[ind.code].completion, label
             named[ind.code].append(label)
             counted += 1
@@ -163,7 +166,7 @@ def test_every_number_is_the_summarys_with_last_years_figures(city, q2_2023, q2_
     assert counted == len(NUMBER.findall(behind))
     # By hand: grants 326 against 270 (+20.74%), valid 3507 against 3160 (+10.98%),
     # PCT 5 against 4 (+25.00%); certified and rulings have no 2022 figure.
-    assert "发明专利授权量326件，同比增长20.74%，完成年指导目标的44.2%" in figures
+    assert "发明专利授权量326件，同比增长20.74%，完成年指导目标的44.20%" in figures
     assert "有效发明专利拥有量3507件，同比增长10.98%，比去年年底净增长255件" in figures
     assert "PCT国际专利申请5件，同比增长25.00%；" in figures
     assert "有效贯标认证企业32家；" in figures
@@ -263,3 +266,53 @@ def test_gap_to_the_benchmark_in_the_offices_words(gap, words):
 )
 def test_year_on_year_in_the_offices_words(yoy, words):
     assert year_on_year(yoy) == words
+
+
+SECTION_CODES = {
+    "creation": ["invention_grants", "new_trademarks", "madrid_marks"],
+    "protection": ["aid_cases", "ecommerce_cases"],
+}
+
+
+def test_each_section_states_its_own_indicators_and_the_opening_the_rest(city, q2_2023):
+    s = summarize(q2_2023, city)
+    creation = section_paragraphs(s, "creation", SECTION_CODES)
+    assert creation == [
+        "2023年上半年，全市发明专利授权量326件，完成年指导目标的44.20%，低于序时进度5.8个百分点；"
+        "新增国内注册商标3249件；马德里国际注册商标145件。",
+        DEMO_Q2_BEHIND,
+    ]
+    assert section_paragraphs(s, "protection", SECTION_CODES) == [
+        "2023年上半年，全市知识产权维权援助案件9件；电商领域专利侵权纠纷案件5件。"
+    ]
+    assert section_paragraphs(s, "service", SECTION_CODES) == []  # nothing to say
+    opening = section_paragraphs(s, "opening", SECTION_CODES)
+    assert "发明专利授权量" not in opening[0] and "有效发明专利拥有量3507件" in opening[0]
+    # Without any section, the opening says everything, as the dashboard's paragraph does.
+    assert section_paragraphs(s, "opening", {}) == circular_paragraphs(s)
+
+
+def test_headings_number_themselves_second_level_afresh_under_each_first():
+    kinds = ["p", "h1", "h2", "h2", "p", "h1", "h2", "h1"]
+    assert heading_numbers(kinds) == ["", "一、", "（一）", "（二）", "", "二、", "（一）", "三、"]
+    assert [chinese_number(n) for n in (1, 10, 11, 20, 21, 99)] == [
+        "一",
+        "十",
+        "十一",
+        "二十",
+        "二十一",
+        "九十九",
+    ]
+
+
+def test_a_city_figure_says_how_it_moved_on_last_year_where_last_year_exists(city, q2_2023, office):
+    # The office tracked these two in 2022 already.
+    Indicator.objects.filter(code__in=["new_trademarks", "aid_cases"]).update(first_period="2022Q1")
+    period = Period.objects.create(year=2022, number=2, status=Period.Status.CLOSED)
+    history(office, city, period, {"new_trademarks": D(2900), "aid_cases": D(9)})
+    s = summarize(q2_2023, city)
+    creation = section_paragraphs(s, "creation", {"creation": ["new_trademarks"]})
+    # 3249 against 2900: +12.03%; as the table prints a ratio, two places.
+    assert creation == ["2023年上半年，全市新增国内注册商标3249件，同比增长12.03%。"]
+    protection = section_paragraphs(s, "protection", {"protection": ["aid_cases"]})
+    assert protection == ["2023年上半年，全市知识产权维权援助案件9件，与去年同期持平。"]

@@ -236,8 +236,10 @@ def test_a_partial_total_is_starred_with_the_tables_note(city, q3_2023, tengzhou
     assert tengzhou_row[:4] == ["滕州市", "150", "196", "76.50"]
     assert total[:2] == ["全市", "150*"]  # a sum of one unit of seven: no ratio beside it
     assert total[3] == "—"
-    assert [p.text for p in doc.paragraphs[-2:]] == [
+    assert [p.text for p in doc.paragraphs[-3:]] == [
         PARTIAL_NOTE,
+        "注：尚未计入合计的单位：薛城区（未报送）、市中区（未报送）、山亭区（未报送）、"
+        "峄城区（未报送）、台儿庄区（未报送）、高新区（未报送）。",
         "注：万人比按2022年末常住人口计算。",
     ]
 

@@ -218,8 +218,12 @@ def test_a_partial_total_is_starred_and_explained_below_the_table(
     assert ws.cell(total_row, 2).value == 150
     assert ws.cell(total_row, 2).number_format.endswith('"*"')
     assert ws.cell(total_row + 1, 1).value.startswith("注：标 * 的合计只含已报送的单位")
-    assert ws.cell(total_row + 2, 1).value == "注：万人比按2022年末常住人口计算。"
-    assert ws.print_area.endswith(f"${total_row + 2}")
+    assert ws.cell(total_row + 2, 1).value == (
+        "注：尚未计入合计的单位：薛城区（未报送）、市中区（未报送）、山亭区（未报送）、"
+        "峄城区（未报送）、台儿庄区（未报送）、高新区（未报送）。"
+    )
+    assert ws.cell(total_row + 3, 1).value == "注：万人比按2022年末常住人口计算。"
+    assert ws.print_area.endswith(f"${total_row + 3}")
 
 
 def test_a_complete_table_notes_only_the_population_year(sheet):
@@ -244,3 +248,15 @@ def test_a_unit_name_that_looks_like_a_formula_stays_text(city, q2_2023, tengzho
     ws = read_back(summarize(q2_2023, city))
     cell = next(c for row in ws.iter_rows() for c in row if c.value == "=1+2")
     assert cell.data_type == "s"
+
+
+def test_an_indicator_heading_that_looks_like_a_formula_stays_text(city, q3_2023):
+    from indicators.models import Indicator
+
+    hostile = '=HYPERLINK("http://x/","看")'
+    Indicator.objects.filter(code="invention_grants").update(name=hostile, column_title=hostile)
+    ws = read_back(summarize(q3_2023, city))
+    cells = [c for row in ws.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
+    # Text, shown as typed: a string cell that Excel marks as text (quote prefix), never a
+    # formula (whose data type would be "f").
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)

@@ -86,7 +86,7 @@ def test_a_bad_first_period_is_refused(office):
 
 
 @pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer", "sysadmin"])
-def test_only_the_office_sets_layouts(request, who):
+def test_only_the_office_sets_layouts(seed, request, who):
     with pytest.raises(PermissionDenied):
         services.layout_save(
             actor=request.getfixturevalue(who),

@@ -13,6 +13,14 @@ from indicators.selectors import summarize, trend
 from tests.fixtures.monthly import monthly_set
 
 FORM = reverse("indicators:report_edit", args=["2025M07", "370481"])
+# 滕州市's 2025年1—7月, as the clerk submits it (with the explanation its 同比 asks for).
+SUBMITTED = {
+    "monthly_grants": "14",
+    "monthly_valid": "110",
+    "explain_monthly_grants": "两家企业集中授权",
+    "version": 0,
+    "action": "submit",
+}
 
 
 @pytest.fixture
@@ -106,3 +114,47 @@ def test_the_trend_of_a_month_runs_over_the_months(office, city, july):
     assert t.labels[0] == "1月" and t.labels[-1] == "12月"
     assert t.summaries[(2025, 6)] is not None and t.summaries[(2024, 12)] is not None
     assert t.summaries[(2025, 8)] is None
+
+
+def test_a_months_completeness_extension_and_reminders(
+    client_for, tengzhou_clerk, office, city, july
+):
+    import datetime
+
+    from django.core.management import call_command
+
+    from indicators import services
+    from indicators.selectors import completeness
+    from notices.models import Notice
+
+    client_for(tengzhou_clerk).post(FORM, SUBMITTED)
+    c = completeness(july, city)
+    assert c.counts["reported"] == 1 and c.counts["missing"] == 6
+    page = client_for(office).get(reverse("indicators:completeness", args=["2025M07", "370400"]))
+    assert page.status_code == 200 and "2025年1—7月" in page.content.decode()
+    # Past the month's deadline a unit that has not reported gets an extension and a reminder.
+    xuecheng = city.children.get(code="370403")
+    later = july.deadline + datetime.timedelta(days=1)
+    services.extension_grant(
+        period=july,
+        unit=xuecheng,
+        until=later + datetime.timedelta(days=3),
+        reason="系统故障",
+        user=office,
+    )
+    assert Notice.objects.filter(topic="period:2025M07", kind=Notice.Kind.EXTENSION).exists()
+    call_command("remind_deadlines", days=30, stdout=io.StringIO())
+    reminders = Notice.objects.filter(topic="period:2025M07", kind=Notice.Kind.REMINDER)
+    assert reminders.filter(message__contains="2025年1—7月").count() == 6
+    assert not reminders.filter(user=tengzhou_clerk).exists()
+
+
+def test_export_summary_takes_a_months_code(tmp_path, july, tengzhou_clerk, client_for):
+    from django.core.management import call_command
+
+    client_for(tengzhou_clerk).post(FORM, SUBMITTED)
+    out = tmp_path / "july.xlsx"
+    call_command("export_summary", "2025M07", "-o", str(out), stdout=io.StringIO())
+    ws = openpyxl.load_workbook(out).active
+    assert "2025年1—7月" in str(ws["A1"].value)
+    assert any(c.value == "滕州市" for row in ws.iter_rows() for c in row)

@@ -65,6 +65,8 @@ def test_the_provinces_table_is_its_own_layout_with_a_rank_column(the_province):
 
 def test_nothing_of_the_province_says_zaozhuang(client_for, office, the_province):
     top, code = the_province
+    office.first_name = "张明"  # the demo calls its account 市局工作人员: a person's name
+    office.save(update_fields=["first_name"])
     c = client_for(office)
     pages = [
         reverse("indicators:home"),
@@ -76,7 +78,9 @@ def test_nothing_of_the_province_says_zaozhuang(client_for, office, the_province
         response = c.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
-        assert "枣庄" not in html, url
+        # Neither the demo's city nor a city's words (市局, 全市, 区(市)) on a province's pages.
+        for word in ("枣庄", "市局", "全市", "区(市)", "区（市）"):
+            assert word not in html, (url, word)
         assert "测试省知识产权指标系统" in html, url
     s = summarize(_period(code), top)
     ws = openpyxl.load_workbook(io.BytesIO(summary_xlsx_bytes(s))).active
@@ -85,8 +89,19 @@ def test_nothing_of_the_province_says_zaozhuang(client_for, office, the_province
     words = [p.text for p in doc.paragraphs]
     words += [cell.text for t in doc.tables for row in t.rows for cell in row.cells]
     words += [doc.core_properties.author or "", doc.core_properties.title or ""]
-    assert not any("枣庄" in w for w in words)
+    for word in ("枣庄", "市局", "全市", "区(市)"):
+        assert not any(word in w for w in words), word
     assert doc.core_properties.author == "测试省知识产权局"
+
+
+def test_the_dashboards_say_what_each_ranking_orders_by(client_for, office, the_province):
+    top, code = the_province
+    c = client_for(office)
+    page = c.get(reverse("indicators:dashboard", args=[code, top.code]) + "?rank=valid_inventions")
+    assert "按万人比排名" in page.content.decode()
+    city = top.children.get(code="990100")
+    progress = c.get(reverse("indicators:progress", args=[code, city.code])).content.decode()
+    assert "按万人比" in progress
 
 
 def test_a_subtotal_lists_its_districts_beneath_it_and_the_sums_hold(office):

@@ -38,6 +38,23 @@ def test_without_a_password_one_that_passes_the_rules_is_generated(sysadmin, ten
     assert user.check_password(password) and user.profile.must_change_password
 
 
+def test_a_generated_password_is_hashed_for_one_use_and_a_chosen_one_by_the_first_hasher(
+    sysadmin, tengzhou, settings
+):
+    settings.PASSWORD_HASHERS = [
+        "zzip.hashers.Argon2idPasswordHasher",
+        "zzip.hashers.OneTimePasswordHasher",
+    ]
+    user, password = create(sysadmin, tengzhou, password=None)
+    assert user.password.startswith("pbkdf2_sha256_once$10000$")
+    # Its first use rehashes it with the site's hasher (and the person must change it).
+    assert user.check_password(password)
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$")
+    chosen, _ = create(sysadmin, tengzhou, username="chosen", password="Xin#Zhang2023")
+    assert chosen.password.startswith("argon2$argon2id$")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field", "fragment"),
     [

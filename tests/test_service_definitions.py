@@ -91,6 +91,11 @@ def test_an_indicator_added_to_an_open_period_asks_the_units_that_submitted(
     assert "请补报" in notice.message
     cell = summarize(q3_2023, city).total.cells["utility_grants"]
     assert cell.value is None and (cell.reported, cell.expected) == (0, 7)  # nobody has it yet
+    # The table says why its total is partial: who is not counted, and that 滕州市 was asked.
+    from indicators.table import table_notes
+
+    notes = "".join(table_notes(summarize(q3_2023, city)))
+    assert "尚未计入合计的单位：滕州市（已退回）" in notes
 
 
 @pytest.mark.parametrize(

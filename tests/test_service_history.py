@@ -145,7 +145,7 @@ def test_a_bad_figure_or_an_unknown_indicator_is_refused(office, tengzhou):
 
 
 @pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer", "sysadmin"])
-def test_only_office_staff_record_history(request, who, tengzhou):
+def test_only_office_staff_record_history(seed, request, who, tengzhou):
     with pytest.raises(PermissionDenied):
         record(request.getfixturevalue(who), tengzhou, 2022, 3, invention_grants="1")
 

@@ -119,7 +119,7 @@ def test_nothing_changed_writes_nothing(office, tengzhou):
 
 
 @pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer", "sysadmin", "auditor"])
-def test_only_office_staff_change_units_and_populations(request, who, city):
+def test_only_office_staff_change_units_and_populations(seed, request, who, city):
     user = request.getfixturevalue(who)
     with pytest.raises(PermissionDenied):
         services.unit_save(actor=user, code="999", name="x", kind="zone", parent=city)

@@ -59,7 +59,7 @@ def test_bad_words_are_refused_and_nothing_changes(office, fields, field, messag
 
 
 @pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer", "sysadmin"])
-def test_only_the_office_sets_the_words(request, who):
+def test_only_the_office_sets_the_words(seed, request, who):
     with pytest.raises(PermissionDenied):
         services.wording_save(
             actor=request.getfixturevalue(who),

@@ -285,6 +285,7 @@ def test_completeness_counts(q3_2023, city, tengzhou, tengzhou_clerk, xuecheng_c
         "approved": 0,
         "returned": 1,
         "submitted": 1,
+        "signing": 0,
         "late": 0,
     }
     # The city's own report first, then the districts in the office's order.
@@ -383,6 +384,22 @@ def test_approving_from_a_stale_page_is_refused(q3_report, tengzhou_clerk, offic
         )
     assert current(q3_report).state == Report.State.SUBMITTED
     approve(q3_report, office)  # from a fresh page it goes through
+    assert current(q3_report).state == Report.State.APPROVED
+
+
+def test_reopening_from_a_stale_page_is_refused(q3_report, tengzhou_clerk, office):
+    """Tab 1 shows the approved 120; meanwhile it is reopened, corrected to 999 and approved
+    again elsewhere: tab 1's reopening must not act on a report it never saw."""
+    save(q3_report, tengzhou_clerk, submit=True, invention_grants="120")
+    approve(q3_report, office)
+    seen = version(q3_report)
+    reopen(q3_report, office, "核对")
+    save(q3_report, tengzhou_clerk, submit=True, invention_grants="999")
+    approve(q3_report, office)
+    with pytest.raises(services.ConflictError):
+        services.report_reopen(
+            report_id=q3_report.pk, user=office, reason="再核对", expected_version=seen
+        )
     assert current(q3_report).state == Report.State.APPROVED
 
 

@@ -64,7 +64,7 @@ def _float(value):
 
 
 @pytest.mark.parametrize("who", ["office", "viewer"])
-def test_office_and_viewer_see_the_citys_headline_figures(client_for, who, request):
+def test_office_and_viewer_see_the_citys_headline_figures(seed, client_for, who, request):
     page = _page(client_for(request.getfixturevalue(who)), DASHBOARD)
     assert "2023年上半年全市知识产权工作情况" in page
     grants = re.search(r'data-indicator="invention_grants">(.*?)</article>', page, re.S)[1]
@@ -84,7 +84,7 @@ def test_clerk_cannot_open_the_office_dashboard(client_for, tengzhou_clerk):
 
 
 @pytest.mark.parametrize("who", ["sysadmin", "auditor"])
-def test_administrators_see_no_business_figures(client_for, who, request):
+def test_administrators_see_no_business_figures(seed, client_for, who, request):
     c = client_for(request.getfixturevalue(who))
     for url in (DASHBOARD, PROGRESS, DOCX, PICK):
         assert c.get(url).status_code == 403, url
@@ -327,7 +327,7 @@ def _queries(client, url):
     ("who", "url"),
     [("office", DASHBOARD), ("office", PROGRESS), ("tengzhou_clerk", PROGRESS)],
 )
-def test_query_count_does_not_grow_with_units(client_for, city, q2_2023, who, url, request):
+def test_query_count_does_not_grow_with_units(seed, client_for, city, q2_2023, who, url, request):
     c = client_for(request.getfixturevalue(who))
     with_seven = _queries(c, url)
     _add_units(city, q2_2023, 293)
@@ -346,7 +346,7 @@ def test_dashboard_of_300_units_draws_them_all(client_for, office, city, q2_2023
 
 
 @pytest.mark.parametrize("who", ["office", "viewer"])
-def test_office_and_viewer_download_the_circular(client_for, who, request):
+def test_office_and_viewer_download_the_circular(seed, client_for, who, request):
     response = client_for(request.getfixturevalue(who)).get(DOCX)
     assert response.status_code == 200
     assert response["Content-Type"] == (

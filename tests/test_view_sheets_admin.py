@@ -61,7 +61,7 @@ def test_the_target_list_links_to_the_wide_sheet(client_for, office):
 
 
 @pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer"])
-def test_clerks_and_viewers_never_see_the_import_pages(client_for, request, who):
+def test_clerks_and_viewers_never_see_the_import_pages(seed, client_for, request, who):
     c = client_for(request.getfixturevalue(who))
     for url in (IMPORT, EXPORT, reverse("admin:indicators_report_import")):
         response = c.get(url)
@@ -73,7 +73,7 @@ def test_clerks_and_viewers_never_see_the_import_pages(client_for, request, who)
 
 
 @pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer", "office"])
-def test_only_office_staff_hold_the_import_and_export_permission(request, who):
+def test_only_office_staff_hold_the_import_and_export_permission(seed, request, who):
     user = request.getfixturevalue(who)
     http = RequestFactory().get("/")
     http.user = user
@@ -279,3 +279,61 @@ def test_an_export_with_a_parameter_it_does_not_know_is_a_400_not_a_server_error
         response = c.post(url + query, {"format": CSV_FORMAT, "resource": "0"})
         assert response.status_code == 400
     assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
+
+
+@pytest.fixture
+def uploads(settings, tmp_path):
+    """The folder where uploads wait for their confirmation, one per test."""
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
+def _previewed(c):
+    data = xlsx_of([HEADER, ["370481", "invention_grants", 2024, 210]])
+    confirm = post_file(c, data).context["confirm_form"]
+    return {name: confirm.initial[name] for name in confirm.fields}
+
+
+def test_an_upload_waits_under_a_name_of_ours_and_is_gone_after_its_confirmation(
+    client_for, office, uploads
+):
+    c = client_for(office)
+    form = _previewed(c)
+    (waiting,) = list(uploads.iterdir())
+    assert waiting.name == form["import_file_name"] and waiting.name.startswith("zzip-import-")
+    assert c.post(PROCESS, form).status_code == 302
+    assert list(uploads.iterdir()) == []
+    # The same confirmation sent again writes nothing more and says why, with no error page.
+    response = c.post(PROCESS, form, follow=True)
+    assert response.status_code == 200
+    assert "这次导入已经确认过" in response.content.decode()
+    assert Target.objects.filter(year=2024).count() == 1
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/hostname", "zzip-import-x", "a\x00b"])
+def test_a_confirmation_naming_a_file_we_did_not_make_reads_and_removes_nothing(
+    client_for, office, uploads, tmp_path, name
+):
+    c = client_for(office)
+    form = _previewed(c)
+    bait = tmp_path / "bait.txt"
+    bait.write_text("单位编码,指标编码,年份,目标值\n370481,invention_grants,2024,1\n")
+    response = c.post(PROCESS, {**form, "import_file_name": name}, follow=True)
+    assert response.status_code in (200, 400)
+    assert bait.exists() and not Target.objects.filter(year=2024).exists()
+    assert len(list(uploads.iterdir())) == 1  # ours still waits for its own confirmation
+
+
+def test_uploads_never_confirmed_are_swept_after_an_hour(client_for, office, uploads):
+    import os
+    import time
+
+    from spreadsheets.admin import sweep_uploads
+
+    c = client_for(office)
+    _previewed(c)
+    (waiting,) = list(uploads.iterdir())
+    assert sweep_uploads() == 0
+    old = time.time() - 3601
+    os.utime(waiting, (old, old))
+    assert sweep_uploads() == 1 and list(uploads.iterdir()) == []

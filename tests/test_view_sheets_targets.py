@@ -29,7 +29,7 @@ def grants(code="370481"):
 
 @pytest.mark.parametrize("who", ["tengzhou_clerk", "viewer"])
 @pytest.mark.parametrize("url", [PAGE, XLSX, PICK])
-def test_clerks_and_viewers_never_see_the_target_sheet(client_for, request, who, url):
+def test_clerks_and_viewers_never_see_the_target_sheet(seed, client_for, request, who, url):
     c = client_for(request.getfixturevalue(who))
     assert c.get(url).status_code == 403
     assert c.post(PAGE, {"file": SimpleUploadedFile("t.xlsx", b"x")}).status_code == 403

@@ -40,7 +40,7 @@ def test_another_districts_clerk_gets_404(client_for, xuecheng_clerk, url):
 
 @pytest.mark.parametrize("who", ["office", "viewer"])
 @pytest.mark.parametrize("url", [PAGE, XLSX])
-def test_office_and_viewer_cannot_use_a_clerks_template(client_for, request, who, url):
+def test_office_and_viewer_cannot_use_a_clerks_template(seed, client_for, request, who, url):
     # The office fills in its own unit's template only: a district's is out of its reach.
     expected = 404 if who == "office" else 403
     assert client_for(request.getfixturevalue(who)).get(url).status_code == expected

@@ -6,6 +6,7 @@ and the test set-up export what local development needs (see Makefile and pyproj
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -72,10 +73,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "districts",
     "indicators",
     "audit",
     "notices",
+    "circulars",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -130,10 +136,34 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache shared by every app server (never one process's memory): Redis where REDIS_URL is
+# set (redis://127.0.0.1:6379/0), else a table in the database (`manage.py createcachetable`,
+# which `make setup` runs; the test database gets it by itself). Summaries are cached under
+# the data version (indicators/selectors/summary_cache.py), so a save is seen at once.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zzip_cache"},
+}
+CACHES["default"]["KEY_PREFIX"] = "zzip"
+
 # --- Identity (等保 2.0 身份鉴别) ---
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked account or address first
     "districts.backends.RoleBackend",  # user names ignore case; permissions come from the role
+]
+# Argon2id (zzip/hashers.py): stronger than PBKDF2 and half its CPU per sign-in
+# (bench/password_hashers.py). The others only check old hashes, rehashed at sign-in.
+PASSWORD_HASHERS = [
+    "zzip.hashers.Argon2idPasswordHasher",
+    # Only the one-time passwords the system generates (zzip.hashers); never a chosen one.
+    "zzip.hashers.OneTimePasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -251,6 +281,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 # target sheet and the district template alike (DATA_UPLOAD_MAX_MEMORY_SIZE does not count
 # uploaded files). A proxy in front should allow a little more, so the message is ours.
 SPREADSHEET_UPLOAD_MAX_BYTES = env_int("SPREADSHEET_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# An issued circular's PDF, by LibreOffice where installed (circulars.pdf); 0: never.
+CIRCULAR_PDF = env_bool("CIRCULAR_PDF", True)
 # An admin import waits here between its preview and its confirmation (at most an hour), in a
 # folder of ours, never the shared temporary folder.
 IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", "") or BASE_DIR / "var" / "imports")
@@ -288,6 +320,38 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# The REST API (api/): personal tokens, JSON only, pages of at most 500, a rate per token
+# counted in the shared cache (CACHES above), so that every worker counts the same requests.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
+API_RATE = os.environ.get("API_RATE", "120/minute")
+if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE):
+    raise ImproperlyConfigured(f"API_RATE must be like 120/minute, not {API_RATE!r}")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.limits.BoundedJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.limits.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "zzip 知识产权指标数据接口",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Transport, headers and CSP

@@ -4,6 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from api import urls as api_urls
+
 
 class FaviconView(RedirectView):
     """Browsers ask for /favicon.ico on every page, the admin's included."""
@@ -19,5 +21,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("districts.urls")),
     path("", include("notices.urls")),
+    path("circulars/", include("circulars.urls")),
+    path("api/v1/", include("api.urls")),
+    path("tokens/", include(api_urls.tokens_urlpatterns)),
     path("", include("indicators.urls")),
 ]

@@ -14,6 +14,7 @@ import string
 import unicodedata
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -26,6 +27,7 @@ from audit.services import audit_record
 from notices.models import Notice
 from notices.services import notify
 
+from .. import tree
 from ..access import SYSTEM, Do, reads_every_figure, require
 from ..identity import normalize_username, username_problem
 from ..models import Profile, Role, Unit, Wording
@@ -76,10 +78,14 @@ def account_rule_errors(*, role, unit) -> dict[str, list[str]]:
         errors["unit"] = ["请选择所属单位。"]
     elif not unit.active:
         errors["unit"] = [f"单位“{unit.name}”已停用。"]
-    elif role == Role.CLERK and unit.children.filter(active=True).exists():
-        # A parent's figures are its children's sum: nobody enters them.
-        errors["unit"] = [f"填报员只能属于没有下级的单位；“{unit.name}”有下级单位。"]
+    elif role in (Role.CLERK, Role.SIGNER) and not tree.is_leaf(unit):
+        # A parent's figures are its children's sum: nobody enters them, nobody signs them.
+        errors["unit"] = [f"{Role(role).label}只能属于没有下级的单位；“{unit.name}”有下级单位。"]
     return errors
+
+
+# The hasher of the passwords generated here (zzip.hashers.OneTimePasswordHasher).
+ONE_TIME_HASHER = "pbkdf2_sha256_once"
 
 
 def generated_password(length: int = 16) -> str:
@@ -192,7 +198,8 @@ def account_create(
         actor=actor, username=username, name=name, unit=unit, role=role, phone=phone, email=email
     )
     user = get_user_model()(username=username, first_name=name or "", email=email or "")
-    if password is None:
+    generated = password is None
+    if generated:
         password = _password_for(user)
     elif "username" not in errors:
         try:
@@ -203,7 +210,11 @@ def account_create(
     privileged = reads_every_figure(role)
     try:
         with transaction.atomic():
-            user.set_password(password)
+            if generated:
+                # Random, handed out once and changed at first sign-in (zzip.hashers).
+                user.password = make_password(password, hasher=ONE_TIME_HASHER)
+            else:
+                user.set_password(password)
             user.save()
             Profile(
                 user=user,

@@ -1,59 +1,65 @@
 """The circular (通报) as a Word document laid out by GB/T 9704-2012.
 
 Page: A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (a 156 × 225 mm text
-block), 22 lines of 3号 text a page. Title 2号 小标宋, centred; body 3号 仿宋 with a two-
-character first-line indent; first-level headings 黑体, second-level 楷体; page numbers
-4号 宋体 "— 1 —" outside (odd pages right, even pages left).
+block), 22 lines of 3号 text a page. 版头: the 发文机关标志 in red, centred, the 发文字号 two
+lines below it and a red line across the text block under the number. Title 2号 小标宋,
+centred; 主送机关; the body in 3号 仿宋 with a two-character first-line indent, first-level
+headings 黑体, second-level 楷体; 附件说明, 署名 and 成文日期; page numbers 4号 宋体 "— 1 —"
+outside (odd pages right, even pages left).
 
-The body starts with the paragraphs generated from the summary (``indicators.circular``),
-then leaves marked places for the office to write the rest. The attachment starts on a new,
-landscape page: "附件" in 3号 黑体 at the top left, its title centred on the third line, then
-the attachment table with the Excel workbook's layout (``indicators.table.column_groups``:
-merged two-row header, the units in the office's order, the total last).
+The attachment starts on a new, landscape page: "附件" in 3号 黑体 at the top left, its title
+centred on the third line, then the attachment table (``docx_table``); 版记 (印发机关 and
+date between two lines) closes the document when the office prints one.
 
-Every East-Asian font is named in ``w:eastAsia`` as well as ``w:ascii``/``w:hAnsi``, and the
-template's theme fonts are removed, since Word and WPS pick a Chinese character's font from
-``w:eastAsia`` and a theme font overrides a named one.
+What the office writes (``Letter``: number, addressees, paragraphs, signature, date) comes
+from the caller; a circular without it (the summary page's draft) marks each such place with
+〔〕 so that none is printed by mistake. Figures come only from the summary.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-import math
-import unicodedata
+from dataclasses import dataclass
 
 from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_ALIGN_VERTICAL, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from zzip.numbers import chinese_date
+
 from ..circular import circular_paragraphs
 from ..selectors import Summary
-from ..table import column_groups, format_figure, table_notes
-
-# Fonts, by the names Chinese government templates use.
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEADING1_FONT = "黑体"
-HEADING2_FONT = "楷体_GB2312"
-PAGE_NUMBER_FONT = "宋体"
-
-# Sizes: 2号 22 pt, 3号 16 pt, 4号 14 pt; the table in 小四 (12 pt).
-TITLE_SIZE = Pt(22)
-BODY_SIZE = Pt(16)
-PAGE_NUMBER_SIZE = Pt(14)
-TABLE_SIZE = Pt(12)
+from ..table import table_notes
+from .docx_package import set_font_fallbacks, set_properties
+from .docx_styles import (
+    COLOPHON_SIZE,
+    LINE_PITCH_TWIPS,
+    PAGE_NUMBER_SIZE,
+    STYLE_ATTACHMENT_MARK,
+    STYLE_BODY,
+    STYLE_COLOPHON,
+    STYLE_HEADING1,
+    STYLE_HEADING2,
+    STYLE_ISSUER,
+    STYLE_NUMBER,
+    STYLE_PAGE_NUMBER,
+    STYLE_TABLE,
+    STYLE_TABLE_HEADER,
+    STYLE_TITLE,
+    set_up_styles,
+)
+from .docx_table import attachment_table
 
 # A4 portrait and the margins of GB/T 9704 (text block 156 × 225 mm).
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGIN_TOP, MARGIN_BOTTOM = Mm(37), Mm(35)
 MARGIN_LEFT, MARGIN_RIGHT = Mm(28), Mm(26)
+TEXT_WIDTH = Mm(156)
 # The page number's top sits 7 mm below the text block.
 FOOTER_DISTANCE = Mm(35 - 7) - PAGE_NUMBER_SIZE
 HEADER_DISTANCE = Mm(15)
@@ -61,41 +67,51 @@ HEADER_DISTANCE = Mm(15)
 LANDSCAPE_MARGIN_TOP, LANDSCAPE_MARGIN_BOTTOM = Mm(28), Mm(26)
 LANDSCAPE_MARGIN_LEFT, LANDSCAPE_MARGIN_RIGHT = Mm(37), Mm(35)
 
-# 22 lines in the 225 mm block: 28.95 pt (579 twentieths of a point) a line.
-LINE_PITCH = Pt(28.95)
-LINE_PITCH_TWIPS = "579"
-TITLE_LINE_SPACING = Pt(35)
-INDENT = Pt(32)  # two characters of 3号
 SIGNATURE_INDENT = Pt(32)  # the signature two characters in from the right
 DATE_INDENT = Pt(64)  # the date four characters in from the right
-
-# The attachment table across the landscape block: the unit column, then the figures'
-# columns in proportion to their headings' longest line, between these many characters.
-UNIT_COLUMN = Mm(24)
-TABLE_WIDTH = Mm(225)
-MIN_HEADING_CHARS, MAX_HEADING_CHARS = 4, 6
-BODY_ROW_HEIGHT = Mm(8)
-TABLE_HEADER_SIZE = Pt(10.5)  # 五号, so that four characters fit the narrowest column
-CELL_MARGIN_TWIPS = "85"  # 1.5 mm left and right inside a cell
-CELL_PADDING = Mm(4)  # both margins and a little room for the borders
+# 发文机关标志: at most this size, smaller when a long name needs it to fit the text block.
+ISSUER_MAX_SIZE = Pt(36)
+# The red line under the number: 4 mm below it, as thick as GB/T 9704's example.
+SEPARATOR_SPACE_PT = 11
+SEPARATOR_EIGHTHS = 12  # 1.5 pt
+RED_HEX = "FF0000"
+COLOPHON_GAP = Pt(12)  # between the table's notes and the 版记
 
 # Places the office fills in; brackets 〔〕 mark them so none is printed by mistake.
-RECIPIENTS = "〔主送机关〕："
+RECIPIENTS_PLACEHOLDER = "〔主送机关〕"
 HEADING1_PLACEHOLDER = "一、〔一级标题〕"
 HEADING2_PLACEHOLDER = "（一）〔二级标题〕"
-BODY_PLACEHOLDER = "〔正文由市局续写：工作进展、存在问题和下一步工作安排。〕"
-SIGNATURE = "〔发文机关署名〕"
-
-STYLE_TITLE = "公文标题"
-STYLE_BODY = "公文正文"
-STYLE_HEADING1 = "公文一级标题"
-STYLE_HEADING2 = "公文二级标题"
-STYLE_ATTACHMENT_MARK = "附件标识"
-STYLE_TABLE = "附件表格"
-STYLE_TABLE_HEADER = "附件表头"
-STYLE_PAGE_NUMBER = "公文页码"
+BODY_PLACEHOLDER = "〔正文续写：工作进展、存在问题和下一步工作安排。〕"
+SIGNATURE_PLACEHOLDER = "〔发文机关署名〕"
+PLACEHOLDER_MARK = "〔"  # every placeholder starts with it; 〔2023〕 in a number does not
 
 ATTACHMENT_MARK = "附件"
+APPLICATION = "zzip"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of the body: "h1" and "h2" headings (already numbered) or "p" text."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What the office writes around the figures; empty parts print as 〔〕 places."""
+
+    title: str
+    date: datetime.date
+    blocks: list[Block]
+    attachment_title: str
+    issuer_mark: str = ""  # 发文机关标志
+    number: str = ""  # 发文字号
+    addressees: str = ""  # 主送机关
+    signature: str = ""  # 署名
+    printer: str = ""  # 印发机关 (版记)
+    colophon: bool = False  # whether 版记 is printed
+    author: str = ""  # the files' author (the office); the summary's office name if empty
 
 
 def circular_title(summary: Summary) -> str:
@@ -107,39 +123,74 @@ def circular_filename(summary: Summary) -> str:
     return f"{circular_title(summary)}.docx"
 
 
+def draft_letter(summary: Summary, *, today: datetime.date | None = None) -> Letter:
+    """The circular with nothing of the office's: the generated text, then 〔〕 places."""
+    blocks = [Block("p", text) for text in circular_paragraphs(summary)]
+    blocks += [
+        Block("h1", HEADING1_PLACEHOLDER),
+        Block("h2", HEADING2_PLACEHOLDER),
+        Block("p", BODY_PLACEHOLDER),
+    ]
+    return Letter(
+        title=circular_title(summary),
+        date=today or timezone.localdate(),
+        blocks=blocks,
+        attachment_title=summary.title,
+    )
+
+
 def circular_docx_bytes(summary: Summary, *, today: datetime.date | None = None) -> bytes:
-    buffer = io.BytesIO()
-    build_circular(summary, today=today).save(buffer)
-    return buffer.getvalue()
+    return document_bytes(summary, draft_letter(summary, today=today))
 
 
 def build_circular(summary: Summary, *, today: datetime.date | None = None):
-    """The circular of ``summary``. Reads only the summary: no database query."""
-    today = today or timezone.localdate()
+    """The draft circular of ``summary``. Reads only the summary: no database query."""
+    return build_document(summary, draft_letter(summary, today=today))
+
+
+def document_bytes(summary: Summary, letter: Letter) -> bytes:
+    buffer = io.BytesIO()
+    build_document(summary, letter).save(buffer)
+    return buffer.getvalue()
+
+
+def build_document(summary: Summary, letter: Letter):
+    """The document: 版头, title, body, signature; the attachment table; 版记."""
     doc = Document()
-    _set_up_styles(doc)
-    _set_properties(doc, summary)
+    set_up_styles(doc)
+    set_font_fallbacks(doc)
+    author = letter.author or summary.office_name
+    set_properties(
+        doc,
+        title=letter.title,
+        subject=summary.title,
+        author=author,
+        application=APPLICATION,
+        when=timezone.now(),
+    )
 
     body = doc.sections[0]
     _portrait(body)
     _page_numbers(doc, body)
 
-    doc.add_paragraph(circular_title(summary), style=STYLE_TITLE)
+    _letterhead(doc, letter)
+    doc.add_paragraph(letter.title, style=STYLE_TITLE)
     doc.add_paragraph("", style=STYLE_BODY).paragraph_format.first_line_indent = 0
-    recipients = doc.add_paragraph(RECIPIENTS, style=STYLE_BODY)
+    recipients = doc.add_paragraph(
+        f"{letter.addressees or RECIPIENTS_PLACEHOLDER}：", style=STYLE_BODY
+    )
     recipients.paragraph_format.first_line_indent = 0
-    for text in circular_paragraphs(summary):
-        doc.add_paragraph(text, style=STYLE_BODY)
-    doc.add_paragraph(HEADING1_PLACEHOLDER, style=STYLE_HEADING1)
-    doc.add_paragraph(HEADING2_PLACEHOLDER, style=STYLE_HEADING2)
-    doc.add_paragraph(BODY_PLACEHOLDER, style=STYLE_BODY)
+    styles = {"h1": STYLE_HEADING1, "h2": STYLE_HEADING2, "p": STYLE_BODY}
+    for block in letter.blocks:
+        doc.add_paragraph(block.text, style=styles[block.kind])
 
     # 附件说明: a blank line below the body, two characters in.
     doc.add_paragraph("", style=STYLE_BODY)
-    doc.add_paragraph(f"附件：{summary.title}", style=STYLE_BODY)
+    doc.add_paragraph(f"附件：{letter.attachment_title}", style=STYLE_BODY)
     # Signature and date (no seal): a blank line, the signature, the date on the next line.
     doc.add_paragraph("", style=STYLE_BODY)
-    for text, indent in ((SIGNATURE, SIGNATURE_INDENT), (_chinese_date(today), DATE_INDENT)):
+    signature = letter.signature or SIGNATURE_PLACEHOLDER
+    for text, indent in ((signature, SIGNATURE_INDENT), (chinese_date(letter.date), DATE_INDENT)):
         p = doc.add_paragraph(text, style=STYLE_BODY)
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.first_line_indent = 0
@@ -149,17 +200,105 @@ def build_circular(summary: Summary, *, today: datetime.date | None = None):
     _landscape(attachment)
     doc.add_paragraph(ATTACHMENT_MARK, style=STYLE_ATTACHMENT_MARK)
     doc.add_paragraph("", style=STYLE_ATTACHMENT_MARK)
-    doc.add_paragraph(summary.title, style=STYLE_TITLE)
-    _attachment_table(doc, summary)
+    title = doc.add_paragraph(letter.attachment_title, style=STYLE_TITLE)
+    # Its own 35 pt, not two lines of the grid: the table needs the page's height.
+    _off_grid(title)
+    table, _layout = attachment_table(
+        summary,
+        body_style=doc.styles[STYLE_TABLE].style_id,
+        header_style=doc.styles[STYLE_TABLE_HEADER].style_id,
+    )
+    doc.element.body._insert_tbl(table)
     for text in table_notes(summary):
         note = doc.add_paragraph(text, style=STYLE_TABLE)
         note.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    if letter.colophon and letter.printer:
+        _colophon(doc, letter, attachment)
     return doc
 
 
-def _chinese_date(day: datetime.date) -> str:
-    # GB/T 9704-2012: Arabic numerals, no leading zeros.
-    return f"{day.year}年{day.month}月{day.day}日"
+# 版头 and 版记.
+
+
+def _letterhead(doc, letter: Letter) -> None:
+    """发文机关标志, two blank lines, 发文字号 with the red line under it, two blank lines.
+    Without a mark, the number alone above the title; without either, nothing."""
+    if letter.issuer_mark:
+        mark = doc.add_paragraph(letter.issuer_mark, style=STYLE_ISSUER)
+        size = min(ISSUER_MAX_SIZE, int(TEXT_WIDTH * 0.95 / max(len(letter.issuer_mark), 1)))
+        for run in mark.runs:
+            run.font.size = Pt(int(size / Pt(1) * 2) / 2)
+        doc.add_paragraph("", style=STYLE_BODY)
+        doc.add_paragraph("", style=STYLE_BODY)
+    if letter.number or letter.issuer_mark:
+        number = doc.add_paragraph(letter.number, style=STYLE_NUMBER)
+        if letter.issuer_mark:
+            _border(number, "bottom", RED_HEX, SEPARATOR_EIGHTHS, SEPARATOR_SPACE_PT)
+        doc.add_paragraph("", style=STYLE_BODY)
+        doc.add_paragraph("", style=STYLE_BODY)
+
+
+def _colophon(doc, letter: Letter, section) -> None:
+    """印发机关 at the left, 印发日期 at the right, between two lines across the text block."""
+    p = doc.add_paragraph(style=STYLE_COLOPHON)
+    p.paragraph_format.space_before = COLOPHON_GAP
+    width = section.page_width - section.left_margin - section.right_margin
+    p.paragraph_format.tab_stops.add_tab_stop(width - 2 * COLOPHON_SIZE, WD_TAB_ALIGNMENT.RIGHT)
+    p.add_run(f"{letter.printer}\t{chinese_date(letter.date)}印发")
+    _border(p, "top", "000000", 8, 4)
+    _border(p, "bottom", "000000", 8, 4)
+
+
+# What follows w:pBdr in a w:pPr (ECMA-376 order).
+_AFTER_BORDERS = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+
+
+def _off_grid(paragraph) -> None:
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    paragraph._p.get_or_add_pPr().insert_element_before(snap, *_AFTER_BORDERS[12:])
+
+
+def _border(paragraph, side: str, color: str, eighths: int, space: int) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.insert_element_before(borders, *_AFTER_BORDERS)
+    line = OxmlElement(f"w:{side}")
+    line.set(qn("w:val"), "single")
+    line.set(qn("w:sz"), str(eighths))
+    line.set(qn("w:space"), str(space))
+    line.set(qn("w:color"), color)
+    borders.append(line)
 
 
 # Page set-up.
@@ -204,6 +343,9 @@ def _landscape(section):
         LANDSCAPE_MARGIN_LEFT,
         LANDSCAPE_MARGIN_RIGHT,
     )
+    # The table page keeps no line grid: LibreOffice counts a gridded page in whole lines and
+    # would push the 版记 under a full table onto a page of its own.
+    section._sectPr.find(qn("w:docGrid")).attrib.pop(qn("w:type"), None)
 
 
 def _page_numbers(doc, section):
@@ -232,290 +374,3 @@ def _page_field(paragraph):
     run.append(text)
     field.append(run)
     paragraph._p.append(field)
-
-
-# Styles.
-
-
-def _fonts(rpr_owner, name: str):
-    """Names ``name`` for every script, dropping theme fonts that would override it."""
-    rpr = rpr_owner.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
-
-
-def _paragraph_style(doc, name, *, font, size, base=None):
-    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    style.base_style = base or doc.styles["Normal"]
-    style.quick_style = True
-    style.font.size = size
-    style.font.bold = False
-    _fonts(style.element, font)
-    return style
-
-
-def _outline_level(style, level: int):
-    ppr = style.element.get_or_add_pPr()
-    outline = OxmlElement("w:outlineLvl")
-    outline.set(qn("w:val"), str(level))
-    ppr.insert_element_before(outline, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr")
-
-
-def _set_up_styles(doc):
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    fonts = rpr.find(qn("w:rFonts"))
-    for attr in list(fonts.attrib):
-        del fonts.attrib[attr]
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), BODY_FONT)
-    lang = rpr.find(qn("w:lang"))
-    if lang is not None:
-        lang.set(qn("w:val"), "zh-CN")
-        lang.set(qn("w:eastAsia"), "zh-CN")
-
-    normal = doc.styles["Normal"]
-    _fonts(normal.element, BODY_FONT)
-    normal.font.size = BODY_SIZE
-    fmt = normal.paragraph_format
-    fmt.space_before = fmt.space_after = Pt(0)
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = LINE_PITCH
-    fmt.widow_control = False
-    # No extra space between Chinese and digits ("326件", not "326 件"), as the office types.
-    ppr = normal.element.get_or_add_pPr()
-    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
-        off = OxmlElement(tag)
-        off.set(qn("w:val"), "0")
-        ppr.insert_element_before(off, *_AFTER_AUTO_SPACE)
-
-    title = _paragraph_style(doc, STYLE_TITLE, font=TITLE_FONT, size=TITLE_SIZE)
-    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.line_spacing = TITLE_LINE_SPACING
-
-    body = _paragraph_style(doc, STYLE_BODY, font=BODY_FONT, size=BODY_SIZE)
-    body.paragraph_format.first_line_indent = INDENT
-    body.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-
-    for name, font, level in (
-        (STYLE_HEADING1, HEADING1_FONT, 0),
-        (STYLE_HEADING2, HEADING2_FONT, 1),
-    ):
-        heading = _paragraph_style(doc, name, font=font, size=BODY_SIZE, base=body)
-        heading.paragraph_format.keep_with_next = True
-        _outline_level(heading, level)
-
-    mark = _paragraph_style(doc, STYLE_ATTACHMENT_MARK, font=HEADING1_FONT, size=BODY_SIZE)
-    mark.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-
-    for name, font, size in (
-        (STYLE_TABLE, BODY_FONT, TABLE_SIZE),
-        (STYLE_TABLE_HEADER, HEADING1_FONT, TABLE_HEADER_SIZE),
-    ):
-        cell = _paragraph_style(doc, name, font=font, size=size)
-        cell.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        cell.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        _off_grid(cell)
-
-    number = _paragraph_style(doc, STYLE_PAGE_NUMBER, font=PAGE_NUMBER_FONT, size=PAGE_NUMBER_SIZE)
-    number.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    _off_grid(number)
-
-
-def _off_grid(style):
-    """Lines of this style keep their own height instead of snapping to the 22-line grid."""
-    snap = OxmlElement("w:snapToGrid")
-    snap.set(qn("w:val"), "0")
-    style.element.get_or_add_pPr().insert_element_before(snap, *_AFTER_SNAP_TO_GRID)
-
-
-# What follows w:snapToGrid, and w:autoSpaceDN, in a w:pPr (ECMA-376 order).
-_AFTER_SNAP_TO_GRID = (
-    "w:spacing",
-    "w:ind",
-    "w:contextualSpacing",
-    "w:mirrorIndents",
-    "w:suppressOverlap",
-    "w:jc",
-    "w:textDirection",
-    "w:textAlignment",
-    "w:textboxTightWrap",
-    "w:outlineLvl",
-    "w:divId",
-    "w:cnfStyle",
-    "w:rPr",
-    "w:sectPr",
-    "w:pPrChange",
-)
-_AFTER_AUTO_SPACE = ("w:bidi", "w:adjustRightInd", "w:snapToGrid", *_AFTER_SNAP_TO_GRID)
-
-
-def _set_properties(doc, summary: Summary):
-    props = doc.core_properties
-    now = timezone.now()
-    props.title = circular_title(summary)
-    props.subject = summary.title
-    props.author = props.last_modified_by = summary.office_name
-    props.comments = ""
-    props.keywords = ""
-    props.created = props.modified = now.replace(tzinfo=None, microsecond=0)
-    props.revision = 1
-
-
-# The attachment table.
-
-
-def _attachment_table(doc, summary: Summary):
-    groups = column_groups(summary)
-    columns = [c for g in groups for c in g.columns]
-    rows = summary.all_rows
-    table = doc.add_table(rows=2 + len(rows), cols=1 + len(columns))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _fixed_layout(table)
-
-    _cell_margins(table)
-    headings = [
-        [group.title] if group.merged_vertically else [c.heading for c in group.columns]
-        for group in groups
-    ]
-    widths = [UNIT_COLUMN, *_column_widths([h for hs in headings for h in hs])]
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width
-
-    # Header: (first column, last column, text, both rows), then the second row's headings.
-    _write(table.cell(0, 0).merge(table.cell(1, 0)), summary.unit_heading, STYLE_TABLE_HEADER)
-    col = 1
-    for group in groups:
-        span = len(group.columns)
-        if group.merged_vertically:
-            merged = table.cell(0, col).merge(table.cell(1, col))
-        else:
-            merged = table.cell(0, col).merge(table.cell(0, col + span - 1))
-            for i, column in enumerate(group.columns):
-                heading = _fit(column.heading, widths[col + i])
-                _write(table.cell(1, col + i), heading, STYLE_TABLE_HEADER)
-        _write(merged, _fit(group.title, sum(widths[col : col + span])), STYLE_TABLE_HEADER)
-        col += span
-    for header_row in table.rows[:2]:
-        _repeat_as_header(header_row)
-
-    for r, row in enumerate(rows, start=2):
-        _write(table.cell(r, 0), row.indented_label, STYLE_TABLE)
-        for c, column in enumerate(columns, start=1):
-            text = format_figure(column.value(row), column.places)
-            if column.partial(row):
-                text += "*"
-            _write(table.cell(r, c), text, STYLE_TABLE)
-        table.rows[r].height = BODY_ROW_HEIGHT
-        table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-        _cant_split(table.rows[r])
-    return table
-
-
-def _chars(text: str) -> float:
-    """Width in Chinese characters: a full-width character is one, any other half."""
-    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
-
-
-def _wrap(heading: str, room: float = MAX_HEADING_CHARS) -> str:
-    """A heading longer than ``room`` characters breaks before its unit, as in the seed:
-    "年指导目标" over "（件）"."""
-    lines = []
-    for line in heading.split("\n"):
-        cut = line.rfind("（")
-        if _chars(line) > room and cut > 0:
-            lines.extend([line[:cut], line[cut:]])
-        else:
-            lines.append(line)
-    return "\n".join(lines)
-
-
-def _fit(heading: str, width: int) -> str:
-    """The heading in lines of even length that fit ``width``, as the seed breaks them
-    ("比去年年" over "底净增长"), where Word would leave one character on the last line."""
-    room = max(int((width - CELL_PADDING) / TABLE_HEADER_SIZE), 1)
-    lines = []
-    for line in _wrap(heading, room).split("\n"):
-        count = math.ceil(_chars(line) / room)
-        if count <= 1:
-            lines.append(line)
-            continue
-        share = math.ceil(_chars(line) / count)
-        current = ""
-        for ch in line:
-            if current and _chars(current + ch) > share:
-                lines.append(current)
-                current = ""
-            current += ch
-        lines.append(current)
-    return "\n".join(lines)
-
-
-def _heading_chars(heading: str) -> float:
-    longest = max(_chars(line) for line in _wrap(heading).split("\n"))
-    return min(max(longest, MIN_HEADING_CHARS), MAX_HEADING_CHARS)
-
-
-def _column_widths(headings: list[str]) -> list[int]:
-    """Every column fits four characters of its heading a line; a column whose heading has
-    longer lines gets up to as much more as it wants, from what room is left."""
-    floor = int(MIN_HEADING_CHARS * TABLE_HEADER_SIZE) + CELL_PADDING
-    room = TABLE_WIDTH - UNIT_COLUMN
-    if floor * len(headings) >= room:  # too many columns: share the room equally
-        return [room // len(headings)] * len(headings)
-    wishes = [int(_heading_chars(h) * TABLE_HEADER_SIZE) + CELL_PADDING - floor for h in headings]
-    spare = room - floor * len(headings)
-    if sum(wishes) <= spare:
-        extra = (spare - sum(wishes)) // len(headings)
-        return [floor + w + extra for w in wishes]
-    return [floor + spare * w // sum(wishes) for w in wishes]
-
-
-def _cell_margins(table):
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("w:left", "w:right"):
-        margin = OxmlElement(side)
-        margin.set(qn("w:w"), CELL_MARGIN_TWIPS)
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption")
-
-
-def _write(cell, text: str, style: str):
-    """Text in a cell, centred, with the heading's own line breaks kept."""
-    cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-    paragraph = cell.paragraphs[0]
-    paragraph.style = style
-    for extra in cell.paragraphs[1:]:  # a merge leaves the merged cells' empty paragraphs
-        extra._p.getparent().remove(extra._p)
-    for i, line in enumerate(text.split("\n")):
-        run = paragraph.add_run()
-        if i:
-            run.add_break()
-        run.add_text(line)
-
-
-def _fixed_layout(table):
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.insert_element_before(layout, "w:tblCellMar", "w:tblLook")
-
-
-def _repeat_as_header(row):
-    trpr = row._tr.get_or_add_trPr()
-    trpr.append(OxmlElement("w:tblHeader"))
-    _cant_split(row)
-
-
-def _cant_split(row):
-    trpr = row._tr.get_or_add_trPr()
-    if trpr.find(qn("w:cantSplit")) is None:
-        trpr.insert(0, OxmlElement("w:cantSplit"))

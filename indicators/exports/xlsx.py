@@ -12,10 +12,13 @@ import io
 import math
 import re
 import unicodedata
+from copy import copy
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
@@ -127,27 +130,28 @@ def build_summary_workbook(summary: Summary) -> Workbook:
             ws.merge_cells(start_row=row, start_column=first, end_row=end_row, end_column=last)
 
     # Body: the units, then the total.
+    body = _BodyStyles()
     for r, row in enumerate(summary.all_rows, start=FIRST_BODY_ROW):
+        body.apply(ws.cell(r, 1), None)
         _text(ws, r, 1, row.indented_label)
         for c, column in enumerate(columns, start=2):
             cell = ws.cell(r, c, _figure(column.value(row), column.places))
+            number_format = None
             if cell.data_type == "n":
-                cell.number_format = _number_format(column.places)
+                number_format = _number_format(column.places)
                 if column.partial(row):
                     # Still a number for whoever sums it, but printed with the table's *.
-                    cell.number_format += '"*"'
+                    number_format += '"*"'
+            body.apply(cell, number_format)
 
-    # Styles, on every cell of the table including those covered by a merge, so that the
+    # The header's styles, on every cell including those covered by a merge, so that the
     # borders of merged headers print whole in Excel, WPS and LibreOffice.
     ws.cell(TITLE_ROW, 1).font = TITLE_FONT
     ws.cell(TITLE_ROW, 1).alignment = TITLE_ALIGNMENT
-    for cells in ws.iter_rows(min_row=HEADER_TOP_ROW, max_row=last_row, max_col=last_col):
+    for cells in ws.iter_rows(min_row=HEADER_TOP_ROW, max_row=HEADER_BOTTOM_ROW, max_col=last_col):
         for cell in cells:
             cell.border = CELL_BORDER
-            if cell.row <= HEADER_BOTTOM_ROW:
-                cell.font, cell.alignment = HEADER_FONT, HEADER_ALIGNMENT
-            else:
-                cell.font, cell.alignment = BODY_FONT, BODY_ALIGNMENT
+            cell.font, cell.alignment = HEADER_FONT, HEADER_ALIGNMENT
 
     # Sizes.
     for c, width in enumerate(widths, start=1):
@@ -176,6 +180,26 @@ def build_summary_workbook(summary: Summary) -> Workbook:
     ws.print_title_rows = PRINT_TITLE_ROWS
     _set_up_page(ws)
     return wb
+
+
+class _BodyStyles:
+    """The body's border, font and alignment with each number format. openpyxl hashes every
+    style object a cell is given, which made the styles most of a long table's time: each
+    combination is set once, and the next cells get a copy of that cell's style record,
+    so the time grows with the rows and nothing else."""
+
+    def __init__(self):
+        self._made: dict[str | None, StyleArray] = {}
+
+    def apply(self, cell: Cell, number_format: str | None) -> None:
+        made = self._made.get(number_format)
+        if made is not None:
+            cell._style = copy(made)
+            return
+        cell.border, cell.font, cell.alignment = CELL_BORDER, BODY_FONT, BODY_ALIGNMENT
+        if number_format is not None:
+            cell.number_format = number_format
+        self._made[number_format] = copy(cell._style)
 
 
 def _text(ws: Worksheet, row: int, col: int, text: str) -> None:

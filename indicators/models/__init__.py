@@ -3,6 +3,7 @@
 from ..calendar import QUARTER_TITLES, Frequency
 from .definitions import Indicator, IndicatorSet, Period, TableColumn, TableLayout
 from .reports import Extension, Figure, FigureChange, Report, Target, Transition
+from .workflow import ReviewSettings
 
 __all__ = [
     "QUARTER_TITLES",
@@ -14,6 +15,7 @@ __all__ = [
     "IndicatorSet",
     "Period",
     "Report",
+    "ReviewSettings",
     "TableColumn",
     "TableLayout",
     "Target",

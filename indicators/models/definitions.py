@@ -227,6 +227,11 @@ class Indicator(models.Model):
         return "completion" if self.has_target else "value"
 
     @property
+    def rank_measure_label(self) -> str:
+        """What the ranking orders by, in words (目标完成情况, 万人比…)."""
+        return str(self.RankBy(self.rank_measure).label)
+
+    @property
     def title(self) -> str:
         return self.column_title or self.name
 

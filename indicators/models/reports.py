@@ -74,6 +74,8 @@ class Report(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
+        # Submitted by the clerk, waiting for the unit's own sign-off (ReviewSettings).
+        SIGNING = "signing", _("待本单位审核")
         SUBMITTED = "submitted", _("已报送")
         RETURNED = "returned", _("已退回")
         APPROVED = "approved", _("已审核")
@@ -99,7 +101,7 @@ class Report(models.Model):
         max_length=10,
         choices=Source.choices,
         default=Source.ENTERED,
-        help_text=_("填报：由单位填报、经审核；历史数据：由市局作为已审核的往期数据导入。"),
+        help_text=_("填报：由单位填报、经审核；历史数据：由主管部门作为已审核的往期数据导入。"),
     )
     version = models.PositiveIntegerField(
         _("版本"),
@@ -134,6 +136,15 @@ class Report(models.Model):
         related_name="+",
     )
     return_reason = models.TextField(_("退回原因"), blank=True)
+    signed_at = models.DateTimeField(_("本单位审核时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("本单位审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("填报表")
@@ -142,7 +153,7 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "period"], name="report_unique_unit_period"),
             models.CheckConstraint(
-                condition=Q(state__in=["draft", "submitted", "returned", "approved"]),
+                condition=Q(state__in=["draft", "signing", "submitted", "returned", "approved"]),
                 name="report_state_valid",
             ),
             # History is recorded approved; it never enters the clerk's workflow.

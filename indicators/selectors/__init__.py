@@ -21,6 +21,7 @@ from .summary import (
     summarize,
     trend,
 )
+from .summary_cache import cached_summary, cached_trend, data_version
 
 __all__ = [
     "Cell",
@@ -33,8 +34,11 @@ __all__ = [
     "Summary",
     "SummaryData",
     "Trend",
+    "cached_summary",
+    "cached_trend",
     "changes_since_return",
     "completeness",
+    "data_version",
     "entry_lines",
     "report_history",
     "summarize",

@@ -12,10 +12,19 @@ from django.utils import timezone
 from districts import tree
 from districts.models import Unit
 
-from .. import catalog
+from .. import catalog, levels
 from .. import computations as calc
 from ..lookups import figures_by_unit
-from ..models import Extension, FigureChange, Indicator, Period, Report, Target, Transition
+from ..models import (
+    Extension,
+    FigureChange,
+    Indicator,
+    Period,
+    Report,
+    ReviewSettings,
+    Target,
+    Transition,
+)
 from ..periods import related_periods
 from ..rules import NO_BOUNDS, Bounds, cumulative_bounds, figures_flags, unit_indicators
 
@@ -153,6 +162,8 @@ class CompletenessRow:
     period: Period
     report: Report | None
     extension_until: object = None
+    # The row's own due date where it differs from the period's (a level's report, later).
+    deadline: object = None
 
     @property
     def subject(self) -> Report:
@@ -169,14 +180,18 @@ class CompletenessRow:
 
     @property
     def submitted(self) -> bool:
+        """Whether it has reached its reviewer (a report waiting for the unit's own sign-off
+        has not)."""
         return (
             self.report is not None
             and self.report.submitted_at is not None
-            and self.state != "draft"
+            and self.state not in ("draft", Report.State.SIGNING)
         )
 
-    def on_time(self, deadline) -> bool | None:
-        """True/False once submitted and a deadline exists; None otherwise."""
+    def on_time(self, deadline=None) -> bool | None:
+        """True/False once submitted and a deadline exists (the row's own, else ``deadline``);
+        None otherwise."""
+        deadline = self.deadline or deadline
         if deadline is None or not self.submitted:
             return None
         allowed = max(deadline, self.extension_until) if self.extension_until else deadline
@@ -198,6 +213,7 @@ class Completeness:
             "approved": sum(1 for r in self.rows if r.state == "approved"),
             "returned": sum(1 for r in self.rows if r.state == "returned"),
             "submitted": sum(1 for r in self.rows if r.state == "submitted"),
+            "signing": sum(1 for r in self.rows if r.state == Report.State.SIGNING),
             "late": sum(1 for r in self.rows if r.on_time(self.period.deadline) is False),
         }
 
@@ -214,8 +230,23 @@ def completeness(
         for i in catalog.indicators_for(period)
         if i.reporting_unit_id in subtree.units and not i.is_derived
     }
-    own_first = [uid for uid in subtree.descendants(parent.id) if uid in own]
-    leaf_ids = own_first + [u for u in subtree.leaves(parent.id) if u not in own]
+    settings = ReviewSettings.current()
+    level_deadlines = {}
+    if settings.review_by_level:
+        # Level by level: the units this level reviews (down to the next levels), its own
+        # report first; a level's report is due later than the reports it reviews.
+        below = levels.reviewees(parent, settings=settings, subtree=subtree)
+        leaf_ids = []
+        for uid in [parent.id, *below]:
+            unit = subtree.units[uid]
+            level = levels.is_level(unit, settings)
+            if level:
+                level_deadlines[uid] = levels.deadline_of(unit, period, settings)
+            if level or uid in own or (subtree.is_leaf(uid) and uid != parent.id):
+                leaf_ids.append(uid)
+    else:
+        own_first = [uid for uid in subtree.descendants(parent.id) if uid in own]
+        leaf_ids = own_first + [u for u in subtree.leaves(parent.id) if u not in own]
     reports = {
         r.unit_id: r
         for r in Report.objects.filter(period=period, unit_id__in=leaf_ids).select_related(
@@ -231,7 +262,9 @@ def completeness(
         period=period,
         parent=parent,
         rows=[
-            CompletenessRow(subtree.units[u], period, reports.get(u), extensions.get(u))
+            CompletenessRow(
+                subtree.units[u], period, reports.get(u), extensions.get(u), level_deadlines.get(u)
+            )
             for u in leaf_ids
         ],
     )

@@ -2,29 +2,24 @@
 the charts and the generated text, so they can never disagree.
 
 A summary of a node (a parent unit) has a row for each child and a total row for the node.
-Its sums come from the database grouped by row through the unit tree's closure table, so a
-summary reads a fixed handful of queries whose cost follows the node's own subtree, never the
-whole tree: the figures of the period, of the end of last year and of the same period last
-year; the year's targets; the populations; the report states; the leaves below each row.
-Ratios are computed from those sums and the row's own population, never averaged.
+Its sums come from the database grouped by row through the unit tree's closure table
+(``summary_data``), so a summary reads a fixed handful of queries whose cost follows the
+node's own subtree, never the whole tree. Ratios are computed here from those sums and the
+row's own population, never averaged.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from districts.models import Population, Unit
 
-from districts.models import Population, Unit, UnitClosure, Wording
-
-from .. import calendar, catalog, formulas
+from .. import calendar, formulas
 from .. import computations as calc
 from ..models import Indicator, Period, Report
-from ..periods import key_of, pick, related_keys
+from .summary_data import SummaryData
 
 
 @dataclass
@@ -77,6 +72,11 @@ class Row:
         if self.state_known:
             return Report.State(self.state).label if self.state else "未开始"
         return f"已报 {self.leaves_reported} / {self.leaves}"
+
+    @property
+    def counted(self) -> bool:
+        """Whether a leaf's own report counts in the totals (Report.COUNTED)."""
+        return self.state in Report.COUNTED
 
     @property
     def label(self) -> str:
@@ -153,195 +153,6 @@ class Summary:
     def behind(self, indicator_code: str) -> list[Row]:
         """Rows below 序时进度 for an indicator with a target, in the office's order."""
         return [r for r in self.rows if (g := r.cells[indicator_code].gap) is not None and g < 0]
-
-
-# --- Reading ---------------------------------------------------------------------------------
-
-
-def _grouped(qs, keys: list[str], value: str) -> dict[tuple, tuple[Decimal, int]]:
-    """{keys: (sum, count)} of ``value``: summed by PostgreSQL, exactly; on SQLite (which sums
-    decimals as binary floats) the rows are read and summed here in Decimal.
-
-    ``qs`` starts from the closure table (the rows' ancestors), so that the database walks
-    from the node down to its own subtree's reports, whatever the size of the whole tree.
-    """
-    out: dict[tuple, tuple[Decimal, int]] = {}
-    if connection.vendor == "postgresql":
-        rows = qs.values(*keys).annotate(zz_sum=Sum(value), zz_n=Count(value)).order_by()
-        for row in rows:
-            out[tuple(row[k] for k in keys)] = (row["zz_sum"], row["zz_n"])
-        return out
-    sums: dict[tuple, Decimal] = defaultdict(Decimal)
-    counts: dict[tuple, int] = defaultdict(int)
-    for row in qs.values_list(*keys, value):
-        key = tuple(row[:-1])
-        sums[key] += row[-1]
-        counts[key] += 1
-    return {k: (sums[k], counts[k]) for k in sums}
-
-
-def _rows(parent: Unit, expand: str) -> list[Unit]:
-    """The units of a table's rows, in the office's order: the parent's children, and beneath
-    each child that is expanded (a subtotal such as 市本级, or any child with children) its
-    own children."""
-    children = list(
-        Unit.objects.filter(parent=parent, active=True)
-        .annotate(zz_leaf=~_has_children())
-        .order_by("order", "code")
-    )
-    expandable = [
-        u
-        for u in children
-        if not u.zz_leaf
-        and (expand == "all" or (expand == "subtotals" and u.kind == Unit.Kind.SUBTOTAL))
-    ]
-    below: dict[int, list[Unit]] = defaultdict(list)
-    if expandable:
-        for u in (
-            Unit.objects.filter(parent__in=expandable, active=True)
-            .annotate(zz_leaf=~_has_children())
-            .order_by("order", "code")
-        ):
-            below[u.parent_id].append(u)
-    rows = []
-    for u in children:
-        u.zz_depth, u.zz_expanded = 0, bool(below.get(u.pk))
-        rows.append(u)
-        for v in below.get(u.pk, []):
-            v.zz_depth, v.zz_expanded = 1, False
-            rows.append(v)
-    return rows
-
-
-def _has_children(prefix: str = "") -> Exists:
-    """Whether the unit (through ``prefix``) has an active child: a leaf, at the bottom of
-    the tree, has none."""
-    return Exists(Unit.objects.filter(parent=OuterRef(f"{prefix}pk"), active=True))
-
-
-@dataclass
-class SummaryData:
-    """The sets summaries of one node read, for one or several periods at once."""
-
-    parent: Unit
-    units: list[Unit]  # the rows' units, in the office's order (``zz_depth``, ``zz_expanded``)
-    words: tuple[str, str, str]  # first column heading, members, total row
-    office_name: str
-    layout: dict | None
-    leaves: dict[int, int]  # row or total unit id → active reporting leaves below it
-    holds: set[tuple[int, int]]  # (node id, unit id): the unit is the node or below it
-    periods: dict[tuple, Period]
-    live: list[Indicator]
-    figures: dict[tuple, tuple[Decimal, int]]  # (node, period id, code) → (sum, count)
-    targets: dict[tuple, tuple[Decimal, int]]  # (node, year, code) → (sum, count)
-    populations: dict[tuple[int, int], Population]  # (unit id, year) → population
-    states: dict[tuple, int]  # (node, period id, state) → reporting leaves in that state
-
-    @classmethod
-    def load(
-        cls, *, parent: Unit, summarized: list[Period], main: Period | None = None
-    ) -> SummaryData:
-        main = main or summarized[-1]
-        layout = catalog.layout_for(main, parent)
-        wording = Wording.current()
-        units = _rows(parent, (layout or {}).get("expand", "none"))
-        node_ids = [parent.pk, *(u.pk for u in units)]
-        # Periods compared with, every summarized one's, in one query.
-        keys = set()
-        for p in summarized:
-            for wanted in related_keys(p).values():
-                keys.update(wanted)
-        q = Q(pk__in=[])
-        for f, y, n in keys:
-            q |= Q(frequency=f, year=y, number=n)
-        periods = {key_of(p): p for p in Period.objects.filter(q)}
-        for p in summarized:
-            periods[key_of(p)] = p
-        live = catalog.live_indicators()
-        closure = UnitClosure.objects.filter(ancestor_id__in=node_ids, descendant__active=True)
-        leaves = dict(
-            closure.filter(~_has_children("descendant__"))
-            .values("ancestor_id")
-            .annotate(n=Count("pk"))
-            .values_list("ancestor_id", "n")
-        )
-        reporting_units = {i.reporting_unit_id for i in live if i.reporting_unit_id}
-        for p in summarized:
-            if p.frozen:
-                reporting_units |= {
-                    r["reporting_unit_id"]
-                    for r in p.frozen.get("indicators", [])
-                    if r.get("reporting_unit_id")
-                }
-        holds = (
-            set(
-                closure.filter(descendant_id__in=reporting_units).values_list(
-                    "ancestor_id", "descendant_id"
-                )
-            )
-            if reporting_units
-            else set()
-        )
-        read = [p.pk for p in periods.values() if p.pk]
-        figures = _grouped(
-            closure.filter(
-                descendant__reports__period_id__in=read,
-                descendant__reports__state__in=Report.COUNTED,
-            ),
-            [
-                "ancestor_id",
-                "descendant__reports__period_id",
-                "descendant__reports__figures__indicator__code",
-            ],
-            "descendant__reports__figures__value",
-        )
-        years = sorted({p.year for p in summarized})
-        targets = _grouped(
-            closure.filter(descendant__targets__year__in=years),
-            ["ancestor_id", "descendant__targets__year", "descendant__targets__indicator__code"],
-            "descendant__targets__value",
-        )
-        populations = {
-            (pop.unit_id, pop.year): pop
-            for pop in Population.objects.filter(
-                unit_id__in=node_ids, year__in=[y - 1 for y in years]
-            )
-        }
-        states = {
-            (node, period_id, state): n
-            for node, period_id, state, n in closure.filter(
-                ~_has_children("descendant__"),
-                descendant__reports__period_id__in=[p.pk for p in summarized if p.pk],
-            )
-            .values("ancestor_id", "descendant__reports__period_id", "descendant__reports__state")
-            .annotate(n=Count("pk"))
-            .values_list(
-                "ancestor_id", "descendant__reports__period_id", "descendant__reports__state", "n"
-            )
-        }
-        return cls(
-            parent=parent,
-            units=units,
-            words=wording.level(parent.kind),
-            office_name=wording.office_name or wording.system_name,
-            layout=layout,
-            leaves=leaves,
-            holds=holds,
-            periods=periods,
-            live=live,
-            figures=figures,
-            targets=targets,
-            populations=populations,
-            states=states,
-        )
-
-    def related(self, period: Period) -> dict[str, Period | None]:
-        return pick(related_keys(period), self.periods)
-
-    def indicators(self, period: Period) -> list[Indicator]:
-        if period.status == Period.Status.CLOSED and period.frozen:
-            return catalog.indicators_for(period)
-        return catalog.in_force(period, self.live)
 
 
 # --- Building --------------------------------------------------------------------------------

@@ -25,13 +25,18 @@ from .reports import (
     ConflictError,
     FigureErrors,
     figures_validate,
-    report_approve,
-    report_reopen,
-    report_return,
     report_save,
     write_figures,
 )
+from .review import (
+    report_approve,
+    report_correct,
+    report_reopen,
+    report_return,
+    report_sign,
+)
 from .targets import TargetChange, TargetsChanged, target_errors, target_set, targets_set
+from .workflow import review_settings_errors, review_settings_save
 
 __all__ = [
     "ColumnSpec",
@@ -56,9 +61,13 @@ __all__ = [
     "period_save",
     "reminders_send",
     "report_approve",
+    "report_correct",
     "report_reopen",
     "report_return",
     "report_save",
+    "report_sign",
+    "review_settings_errors",
+    "review_settings_save",
     "target_errors",
     "target_set",
     "targets_set",

@@ -19,7 +19,8 @@ from notices.models import Notice
 from notices.services import notify
 from zzip.numbers import chinese_date
 
-from ..models import Extension, Period, Report
+from .. import levels
+from ..models import Extension, Period, Report, ReviewSettings
 from ..rules import clean_text
 from .reports import notify_clerks, report_url
 
@@ -91,29 +92,49 @@ def reminders_send(
         deadline__isnull=False,
         deadline__lte=today + datetime.timedelta(days=days),
     )
+    settings = ReviewSettings.current()
     for period in due:
         done = Report.objects.filter(period=period, state__in=Report.COUNTED).values("unit_id")
-        late_units = tree.leaves(top.pk).exclude(pk__in=done)
+        # Whom to remind, and by when: the clerks of the units at the bottom by the period's
+        # deadline; under review by level, each level's office staff by its own, later one.
+        deadlines = {u: period.deadline for u in tree.leaves(top.pk).exclude(pk__in=done)}
+        leaf_ids = {u.pk for u in deadlines}
+        if settings.review_by_level:
+            for unit in tree.descendants(top.pk).exclude(pk__in=done).exclude(pk=top.pk):
+                if levels.is_level(unit, settings):
+                    due_on = levels.deadline_of(unit, period, settings)
+                    if due_on <= today + datetime.timedelta(days=days):
+                        deadlines[unit] = due_on
+        by_id = {u.pk: d for u, d in deadlines.items()}
         topic = f"period:{period.code}"
         reminded_today = set(
             Notice.objects.filter(
                 topic=topic, kind=Notice.Kind.REMINDER, created_at__date=today
             ).values_list("user_id", flat=True)
         )
-        clerks = Profile.objects.filter(
-            unit__in=late_units, role=Role.CLERK, user__is_active=True
-        ).select_related("user", "unit")
-        left = (period.deadline - today).days
-        when = (
-            f"还有 {left} 天截止"
-            if left > 0
-            else ("今天截止" if left == 0 else f"已逾期 {-left} 天")
+        clerks = (
+            Profile.objects.filter(unit__in=list(deadlines), user__is_active=True)
+            .filter(role__in=[Role.CLERK, Role.OFFICE])
+            .select_related("user", "unit")
         )
+        clerks = [
+            p
+            for p in clerks
+            # A unit's figures are entered by its clerks; a level's by its office staff.
+            if (p.role == Role.CLERK) == (p.unit_id in leaf_ids)
+        ]
         for profile in clerks:
             if profile.user_id in reminded_today:
                 continue
+            deadline = by_id[profile.unit_id]
+            left = (deadline - today).days
+            when = (
+                f"还有 {left} 天截止"
+                if left > 0
+                else ("今天截止" if left == 0 else f"已逾期 {-left} 天")
+            )
             message = (
-                f"{period.title}数据{when}（截止 {chinese_date(period.deadline)}），"
+                f"{period.title}数据{when}（截止 {chinese_date(deadline)}），"
                 f"{profile.unit.name}尚未报送，请尽快填报。"
             )
             with transaction.atomic():

@@ -17,12 +17,14 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
-from districts.access import Do, require
+from districts import tree
+from districts.access import Do, require, role_of
 from districts.models import Profile, Role, Unit
 from notices.models import Notice
 from notices.services import notify
 
-from ..models import Figure, FigureChange, Indicator, Period, Report, Transition
+from .. import levels
+from ..models import Figure, FigureChange, Indicator, Period, Report, ReviewSettings, Transition
 from ..rules import clean_text, cumulative_bounds, figures_flags, parse_figure, unit_indicators
 
 
@@ -198,6 +200,7 @@ def _report_save(*, unit, period, raw, expected_version, submit, user) -> Report
     if errors:
         raise FigureErrors(errors)
     if submit:
+        _check_level_complete(unit, period)
         flags = figures_flags(unit_id=unit.pk, period=period, values=values, indicators=indicators)
         missing = {
             code: [f"{message}请在“情况说明”中写明后再提交。"]
@@ -216,7 +219,11 @@ def _report_save(*, unit, period, raw, expected_version, submit, user) -> Report
             fig.explanation = explanation
             fig.save(update_fields=["explanation"])
     if submit:
-        _transition(report, Report.State.SUBMITTED, user=user)
+        if _needs_signoff(report, user):
+            _transition(report, Report.State.SIGNING, user=user)
+            _notify_signers(report)
+        else:
+            _transition(report, Report.State.SUBMITTED, user=user)
     else:
         audit_record(
             actor=user,
@@ -229,7 +236,41 @@ def _report_save(*, unit, period, raw, expected_version, submit, user) -> Report
     return report
 
 
+def _needs_signoff(report: Report, user) -> bool:
+    """A clerk's report goes to the unit's own signer first where the installation says so;
+    a unit without a signer cannot submit until it has one (nobody skips the sign-off)."""
+    if role_of(user) != Role.CLERK or not ReviewSettings.current().unit_signoff:
+        return False
+    if not Profile.objects.filter(
+        unit=report.unit, role=Role.SIGNER, user__is_active=True
+    ).exists():
+        raise FigureErrors(
+            {
+                "": [
+                    f"{report.unit.name}还没有单位审核人账号，提交的表无人审核。"
+                    "请联系系统管理员为本单位建立“单位审核人”账号后再提交。"
+                ]
+            }
+        )
+    return True
+
+
+def _check_level_complete(unit: Unit, period: Period) -> None:
+    """A level's report goes up only once every report it reviews is approved."""
+    if not levels.is_level(unit):
+        return
+    waiting = levels.unapproved_below(unit, period)
+    if waiting:
+        names = "、".join(u.name for u in waiting[:8]) + (
+            f"等 {len(waiting)} 个单位" if len(waiting) > 8 else ""
+        )
+        raise FigureErrors(
+            {"": [f"下级还有未审核通过的表（{names}），全部审核通过后才能报送本级汇总表。"]}
+        )
+
+
 _TRANSITION_ACTIONS = {
+    Report.State.SIGNING: (Action.REPORT_SUBMITTED, "提交本单位审核"),
     Report.State.SUBMITTED: (Action.REPORT_SUBMITTED, "报送"),
     Report.State.APPROVED: (Action.REPORT_APPROVED, "审核通过"),
     Report.State.RETURNED: (Action.REPORT_RETURNED, "退回修改"),
@@ -261,10 +302,20 @@ def _transition(
     fields = ["state", "version", "updated_at"]
     report.state = to_state
     report.version += 1
-    if to_state == Report.State.SUBMITTED:
+    if to_state == Report.State.SIGNING:
         report.submitted_at, report.submitted_by = now, user
+        report.signed_at = report.signed_by = None
         report.return_reason = ""
-        fields += ["submitted_at", "submitted_by", "return_reason"]
+        fields += ["submitted_at", "submitted_by", "signed_at", "signed_by", "return_reason"]
+    elif to_state == Report.State.SUBMITTED and step.from_state == Report.State.SIGNING:
+        # Signed off inside the unit: it reaches the office now, submitted by its clerk.
+        report.submitted_at, report.signed_at, report.signed_by = now, now, user
+        fields += ["submitted_at", "signed_at", "signed_by"]
+    elif to_state == Report.State.SUBMITTED:
+        report.submitted_at, report.submitted_by = now, user
+        report.signed_at = report.signed_by = None
+        report.return_reason = ""
+        fields += ["submitted_at", "submitted_by", "signed_at", "signed_by", "return_reason"]
     elif to_state == Report.State.APPROVED:
         report.reviewed_at, report.reviewed_by = now, user
         fields += ["reviewed_at", "reviewed_by"]
@@ -298,8 +349,10 @@ def report_url(report: Report) -> str:
 
 
 def notify_clerks(*, unit: Unit, kind: str, message: str, url: str = "", topic: str = "") -> None:
-    """A notice to every active clerk of ``unit``."""
-    clerks = Profile.objects.filter(unit=unit, role=Role.CLERK, user__is_active=True)
+    """A notice to everyone who enters ``unit``'s figures: its clerks, or for a summarising
+    unit (a level, a city's own figures) its office staff."""
+    role = Role.CLERK if tree.is_leaf(unit) else Role.OFFICE
+    clerks = Profile.objects.filter(unit=unit, role=role, user__is_active=True)
     notify(
         users=clerks.values_list("user_id", flat=True),
         kind=kind,
@@ -309,69 +362,12 @@ def notify_clerks(*, unit: Unit, kind: str, message: str, url: str = "", topic: 
     )
 
 
-def _notify_clerks(report: Report, kind: str, message: str) -> None:
-    notify_clerks(
-        unit=report.unit,
-        kind=kind,
-        message=message,
-        url=report_url(report),
+def _notify_signers(report: Report) -> None:
+    signers = Profile.objects.filter(unit=report.unit, role=Role.SIGNER, user__is_active=True)
+    notify(
+        users=signers.values_list("user_id", flat=True),
+        kind=Notice.Kind.REMINDER,
+        message=f"{report.unit.name}{report.period.title}的填报表已提交，请审核。",
+        url=reverse("indicators:review", args=[report.period.code, report.unit.code]),
         topic=f"report:{report.pk}",
     )
-
-
-def _reviewed(report_id: int, *, user, action: str, expected_version: int | None) -> Report:
-    report = Report.objects.select_for_update().select_related("period", "unit").get(pk=report_id)
-    require(user, action, report)
-    if expected_version is not None and report.version != expected_version:
-        raise ConflictError(report)
-    return report
-
-
-def report_approve(*, report_id: int, user, expected_version: int | None) -> Report:
-    """Office staff approve a submitted report; it is locked from then on.
-
-    ``expected_version`` is the version the reviewer's page showed: if the figures moved
-    since (returned and resubmitted elsewhere), the approval is refused (ConflictError).
-    """
-    with transaction.atomic():
-        report = _reviewed(
-            report_id, user=user, action=Do.APPROVE, expected_version=expected_version
-        )
-        _transition(report, Report.State.APPROVED, user=user)
-        _notify_clerks(report, Notice.Kind.APPROVED, f"{report.period.title}的数据已审核通过。")
-        return report
-
-
-def report_return(*, report_id: int, user, reason: str, expected_version: int | None) -> Report:
-    """Office staff send a submitted report back to the unit, saying why."""
-    reason = clean_text(reason, "退回原因", required=True)
-    with transaction.atomic():
-        report = _reviewed(
-            report_id, user=user, action=Do.RETURN, expected_version=expected_version
-        )
-        _transition(report, Report.State.RETURNED, user=user, reason=reason)
-        _notify_clerks(report, Notice.Kind.RETURNED, f"{report.period.title}的数据被退回：{reason}")
-        return report
-
-
-def report_reopen(*, report_id: int, user, reason: str, expected_version: int | None) -> Report:
-    """Office staff reopen an approved report for the unit to correct, saying why."""
-    reason = clean_text(reason, "重新打开的原因", required=True)
-    with transaction.atomic():
-        report = _reviewed(
-            report_id, user=user, action=Do.REOPEN, expected_version=expected_version
-        )
-        _transition(
-            report,
-            Report.State.RETURNED,
-            user=user,
-            reason=reason,
-            action=Action.REPORT_REOPENED,
-            words="重新打开",
-        )
-        _notify_clerks(
-            report,
-            Notice.Kind.REOPENED,
-            f"{report.period.title}的数据已重新打开，请修改：{reason}",
-        )
-        return report

@@ -86,15 +86,32 @@ def test_leader_finds_who_is_behind_reads_the_charts_and_downloads_the_circular(
     assert drawn == [float(r.cells["invention_grants"].completion) for r in s.all_rows]
     shot(page, "dashboard")
 
-    # A tooltip on hover: drawn on the canvas, nothing the policy refuses.
+    # A tooltip on hover: drawn on the canvas, nothing the policy refuses. ECharts says when
+    # it shows one (its showTip event), and where it put its toolbox (the chart's option).
     chart = page.locator(CHARTS[0])
     chart.scroll_into_view_if_needed()
+    page.evaluate(
+        """sel => {
+            window.__tipShown = false;
+            echarts.getInstanceByDom(document.querySelector(sel))
+                .on("showTip", () => { window.__tipShown = true; });
+        }""",
+        CHARTS[0],
+    )
     box = chart.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(300)
-    # ECharts' save-as-image: the toolbox icon sits 16 px in from the chart's top right.
+    page.wait_for_function("() => window.__tipShown === true")
+    # ECharts' save-as-image: the toolbox's first icon, where the chart's option puts it.
+    icon = page.evaluate(
+        """sel => {
+            const c = echarts.getInstanceByDom(document.querySelector(sel));
+            const t = c.getOption().toolbox[0];
+            return {x: c.getWidth() - t.right - t.itemSize / 2, y: t.top + t.itemSize / 2};
+        }""",
+        CHARTS[0],
+    )
     with page.expect_download() as image:
-        page.mouse.click(box["x"] + box["width"] - 16, box["y"] + 16)
+        page.mouse.click(box["x"] + icon["x"], box["y"] + icon["y"])
     assert image.value.suggested_filename == "2023年上半年发明专利授权量目标完成情况.png"
 
     # Another indicator's ranking: the choice submits itself and the chart is redrawn.

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from circulars.demo import load_demo_settings
 from districts import services as unit_services
 from districts.access import SYSTEM
 from districts.models import Population, Profile, Role, Unit, Wording
@@ -176,6 +177,7 @@ class Command(BaseCommand):
         q3 = self._period(
             2023, 3, Period.Status.OPEN, timezone.localdate() + datetime.timedelta(days=14), []
         )
+        load_demo_settings()  # the circular's 版头, number, addressees and sections
 
         self.stdout.write(
             self.style.SUCCESS(

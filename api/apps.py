@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "api"
+    verbose_name = _("数据接口")
+
+    def ready(self):
+        # The schema extension for our token authentication.
+        from . import schema  # noqa: F401

@@ -1,0 +1,73 @@
+"""The installation's review settings (ReviewSettings): one row, written here only, by the
+admin, the demo and the tests alike, checked and audited with the settings before and after."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audit.models import Action
+from audit.services import audit_record
+from districts.access import Do, require
+
+from ..models import Report, ReviewSettings
+
+DAYS_MAX = 60
+
+
+def _shown(settings: ReviewSettings) -> dict:
+    return {
+        "unit_signoff": settings.unit_signoff,
+        "review_by_level": settings.review_by_level,
+        "days_per_level": settings.days_per_level,
+    }
+
+
+def review_settings_errors(*, days_per_level) -> dict[str, list[str]]:
+    if not isinstance(days_per_level, int) or not 0 <= days_per_level <= DAYS_MAX:
+        return {"days_per_level": [f"每级汇总报送期限应是 0 到 {DAYS_MAX} 之间的整数（天）。"]}
+    return {}
+
+
+def review_settings_save(
+    *, actor, unit_signoff: bool, review_by_level: bool, days_per_level: int
+) -> ReviewSettings:
+    """Saves how reports are reviewed. Refused while reports wait in a step that would
+    disappear (a sign-off turned off with reports waiting for it), so nothing is stranded."""
+    require(actor, Do.REFERENCE)
+    errors = review_settings_errors(days_per_level=days_per_level)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        settings = ReviewSettings.objects.select_for_update().filter(pk=1).first()
+        before = _shown(settings) if settings else None
+        settings = settings or ReviewSettings(pk=1)
+        waiting = Report.objects.filter(state=Report.State.SIGNING).count()
+        if settings.unit_signoff and not unit_signoff and waiting:
+            raise ValidationError(
+                {
+                    "unit_signoff": [
+                        f"还有 {waiting} 张表在等待本单位审核，关闭前请先由单位审核人处理完。"
+                    ]
+                }
+            )
+        settings.unit_signoff = bool(unit_signoff)
+        settings.review_by_level = bool(review_by_level)
+        settings.days_per_level = days_per_level
+        after = _shown(settings)
+        if after == before:
+            return settings
+        settings.save()
+        words = (
+            f"本单位审核{'开启' if settings.unit_signoff else '关闭'}，"
+            f"逐级审核{'开启' if settings.review_by_level else '关闭'}"
+            f"（每级 {settings.days_per_level} 天）"
+        )
+        audit_record(
+            actor=actor,
+            action=Action.OTHER,
+            obj=settings,
+            summary=f"修改审核流程：{words}",
+            detail={"before": before, "after": after},
+        )
+        return settings
