@@ -67,6 +67,19 @@ def _lock_chain():
     # SQLite serialises writers itself.
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One record to append: what ``audit_record`` takes, for ``audit_records``."""
+
+    actor: object
+    action: str
+    summary: str
+    unit: object = None
+    obj: object = None
+    detail: dict | None = None
+    ip: str | None = None
+
+
 def audit_record(
     *,
     actor,
@@ -84,39 +97,64 @@ def audit_record(
     ``restart_anchor`` is for the one record after which the table lawfully no longer
     continues what the file anchored: the record of a restore, or of an explicit re-anchor.
     """
-    if action not in Action.values:
-        raise ValueError(f"unknown audit action {action!r}")
-    detail = json.loads(json.dumps(detail or {}, default=_json_default))
+    entry = Entry(actor, action, summary, unit, obj, detail, ip)
+    (event,) = audit_records([entry], restart_anchor=restart_anchor)
+    return event
+
+
+def audit_records(entries: list[Entry], *, restart_anchor: bool = False) -> list[AuditEvent]:
+    """Appends several records of one change together (the figures of one save): the chain
+    is locked once, its head read once and the records inserted at once, so the lock that
+    serialises every writer of the log is held for as short a time as one record's."""
+    if not entries:
+        return []
+    for entry in entries:
+        if entry.action not in Action.values:
+            raise ValueError(f"unknown audit action {entry.action!r}")
     with transaction.atomic():
         _lock_chain()
         last = AuditEvent.objects.order_by("-id").values_list("hash", "chain_length").first()
         last_hash, length = last or ("", 0)
-        if last is not None and (length is None or action == Action.AUDIT_PURGED):
+        if last is not None and (
+            length is None or any(e.action == Action.AUDIT_PURGED for e in entries)
+        ):
             # Counted once: the first record since lengths are kept, and after a purge.
             length = AuditEvent.objects.count()
-        authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-        event = AuditEvent(
-            at=timezone.now(),
-            actor=actor if authenticated else None,
-            # An unauthenticated actor (the command line) names itself; a failed login names
-            # the user name it tried.
-            actor_name=actor.get_username()
-            if authenticated or actor is not None
-            else detail.get("username", ""),
-            action=action,
-            unit=unit,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            summary=summary[:300],
-            detail=detail,
-            ip=ip if ip is not None else current_ip.get(),
-            prev_hash=last_hash,
-            chain_length=length + 1,
-        )
-        event.hash = _digest(event)
-        event.save()
-        transaction.on_commit(partial(anchor_append, event, restart=restart_anchor), robust=True)
-        return event
+        events = []
+        for entry in entries:
+            detail = json.loads(json.dumps(entry.detail or {}, default=_json_default))
+            actor = entry.actor
+            authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+            length += 1
+            event = AuditEvent(
+                at=timezone.now(),
+                actor=actor if authenticated else None,
+                # An unauthenticated actor (the command line) names itself; a failed login
+                # names the user name it tried.
+                actor_name=actor.get_username()
+                if authenticated or actor is not None
+                else detail.get("username", ""),
+                action=entry.action,
+                unit=entry.unit,
+                object_type=entry.obj._meta.label_lower if entry.obj is not None else "",
+                object_id=str(entry.obj.pk) if entry.obj is not None else "",
+                summary=entry.summary[:300],
+                detail=detail,
+                ip=entry.ip if entry.ip is not None else current_ip.get(),
+                prev_hash=last_hash,
+                chain_length=length,
+            )
+            event.hash = last_hash = _digest(event)
+            events.append(event)
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.bulk_create(events)
+        for n, event in enumerate(events):
+            transaction.on_commit(
+                partial(anchor_append, event, restart=restart_anchor and n == 0), robust=True
+            )
+        return events
 
 
 @dataclass

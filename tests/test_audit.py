@@ -146,3 +146,38 @@ def test_auditor_exports_the_log_as_csv_with_formulas_escaped(client_for, audito
     assert text.startswith("\ufeff时间,操作人,操作")
     assert "'=HYPERLINK(1)" in text
     assert AuditEvent.objects.filter(action=Action.EXPORT, actor=auditor).exists()
+
+
+def test_the_figures_of_one_save_are_recorded_together_in_the_chain(
+    tengzhou, tengzhou_clerk, q3_2023, django_assert_max_num_queries
+):
+    """Five figures, five records, one lock of the chain: a save holds the log's lock (which
+    every writer waits for) no longer than one record's."""
+    import itertools
+
+    from indicators import services
+
+    raw = {
+        "invention_grants": "150",
+        "valid_inventions": "860",
+        "certified_enterprises": "4",
+        "pct_applications": "1",
+        "infringement_rulings": "0",
+    }
+    before = AuditEvent.objects.count()
+    with django_assert_max_num_queries(40):
+        services.report_save(
+            unit=tengzhou,
+            period=q3_2023,
+            raw=raw,
+            expected_version=0,
+            submit=False,
+            user=tengzhou_clerk,
+        )
+    new = list(AuditEvent.objects.order_by("id")[before:])
+    assert [e.action for e in new].count(Action.FIGURE_CHANGED) == 5
+    assert [e.chain_length for e in new] == list(
+        range(new[0].chain_length, new[0].chain_length + 6)
+    )
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(new))
+    assert audit_verify().broken_at is None
