@@ -184,31 +184,41 @@ class ReportView(APIView):
         responses={200: s.ReportSerializer, **_errors(400, 404, 409, 413, 415)},
     )
     def put(self, request, period_code, unit_code):
-        report = _report_for(request.user, period_code, unit_code, Do.ENTER)
         data = s.ReportWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        decision = decide(request.user, Do.ENTER, report)
-        if not decision.allowed and decision.status == 409:
-            return error(409, decision.reason)
-        try:
-            report = services.report_save(
+        return _write(
+            request,
+            period_code,
+            unit_code,
+            Do.ENTER,
+            data,
+            lambda report: services.report_save(
                 unit=report.unit,
                 period=report.period,
                 raw=data.raw(),
                 expected_version=data.validated_data["version"],
                 submit=data.validated_data["submit"],
                 user=request.user,
-            )
-        except services.ConflictError as exc:
-            return _conflict(exc.report)
-        except services.FigureErrors as exc:
-            return _figure_errors(exc)
-        return Response(payloads.report_data(report, request.user))
+            ),
+        )
 
 
-def _figure_errors(exc) -> Response:
-    first = next((m for ms in exc.errors.values() for m in ms), "数据有误。")
-    return error(400, first, errors=exc.errors)
+def _write(request, period_code, unit_code, action, data, save) -> Response:
+    """A write through a report's service: the report found as ``action`` allows (404/403),
+    the body checked, a report that cannot change now a 409 with the reason, a stale version
+    a 409 with the current one, figures refused a 400 per field."""
+    report = _report_for(request.user, period_code, unit_code, action)
+    data.is_valid(raise_exception=True)
+    decision = decide(request.user, action, report)
+    if not decision.allowed and decision.status == 409:
+        return error(409, decision.reason)
+    try:
+        report = save(report)
+    except services.ConflictError as exc:
+        return _conflict(exc.report)
+    except services.FigureErrors as exc:
+        first = next((m for ms in exc.errors.values() for m in ms), "数据有误。")
+        return error(400, first, errors=exc.errors)
+    return Response(payloads.report_data(report, request.user))
 
 
 class CorrectionView(APIView):
@@ -218,23 +228,19 @@ class CorrectionView(APIView):
         responses={200: s.ReportSerializer, **_errors(400, 404, 409, 413, 415)},
     )
     def post(self, request, period_code, unit_code):
-        report = _report_for(request.user, period_code, unit_code, Do.CORRECT)
         data = s.CorrectionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        decision = decide(request.user, Do.CORRECT, report)
-        if not decision.allowed and decision.status == 409:
-            return error(409, decision.reason)
-        try:
-            report = services.report_correct(
+        return _write(
+            request,
+            period_code,
+            unit_code,
+            Do.CORRECT,
+            data,
+            lambda report: services.report_correct(
                 unit=report.unit,
                 period=report.period,
                 raw=data.raw(),
                 expected_version=data.validated_data["version"],
                 reason=data.validated_data["reason"],
                 user=request.user,
-            )
-        except services.ConflictError as exc:
-            return _conflict(exc.report)
-        except services.FigureErrors as exc:
-            return _figure_errors(exc)
-        return Response(payloads.report_data(report, request.user))
+            ),
+        )

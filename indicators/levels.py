@@ -94,16 +94,6 @@ def reviewer_of(unit: Unit, settings: ReviewSettings | None = None) -> Unit | No
     return chain[-1] if chain else None
 
 
-def sent_up(user, period: Period) -> Report | None:
-    """The office member's own level report of ``period`` once it has gone up (submitted or
-    approved): from then on the reports below it stay as they are. None otherwise (or when
-    their unit is not a level)."""
-    unit = user.profile.unit
-    if not is_level(unit, settings_of(user)):
-        return None
-    return Report.objects.filter(unit=unit, period=period, state__in=Report.COUNTED).first()
-
-
 def level_lock_reason(report: Report) -> str | None:
     """Why ``report`` may no longer change under review by level: the level that reviewed it
     has sent its own report up (submitted or approved). None otherwise."""
@@ -120,7 +110,7 @@ def level_lock_reason(report: Report) -> str | None:
         return None
     return (
         f"{reviewer.name}{report.period.title}的汇总表{sent.get_state_display()}（已报送上级），"
-        "下级的表不能再更改；如需修改，请上级先退回本级汇总表。"
+        "下级的表不能再审核、退回、重新打开或更正；如需修改，请上级先退回本级汇总表。"
     )
 
 

@@ -292,13 +292,7 @@ def level_block_reason(user, report: Report) -> str | None:
     if report.unit_id not in levels.reviewed_by(user):
         reviewer = levels.reviewer_of(report.unit)
         return f"{report.unit.name}的表由{reviewer.name if reviewer else '上级'}审核。"
-    sent = levels.sent_up(user, report.period)
-    if sent is not None:
-        return (
-            f"{sent.unit.name}{report.period.title}的汇总表{sent.get_state_display()}"
-            "（已报送上级），下级的表不能再审核、退回或重新打开；如需修改，请上级先退回本级汇总表。"
-        )
-    return None
+    return levels.level_lock_reason(report)
 
 
 @condition(Do.SIGN, Report)

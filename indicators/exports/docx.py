@@ -51,6 +51,7 @@ from .docx_styles import (
     STYLE_TABLE,
     STYLE_TABLE_HEADER,
     STYLE_TITLE,
+    after,
     set_up_styles,
 )
 from .docx_table import attachment_table
@@ -249,42 +250,13 @@ def _colophon(doc, letter: Letter, section) -> None:
     _border(p, "bottom", "000000", 8, 4)
 
 
-# What follows w:pBdr in a w:pPr (ECMA-376 order).
-_AFTER_BORDERS = (
-    "w:shd",
-    "w:tabs",
-    "w:suppressAutoHyphens",
-    "w:kinsoku",
-    "w:wordWrap",
-    "w:overflowPunct",
-    "w:topLinePunct",
-    "w:autoSpaceDE",
-    "w:autoSpaceDN",
-    "w:bidi",
-    "w:adjustRightInd",
-    "w:snapToGrid",
-    "w:spacing",
-    "w:ind",
-    "w:contextualSpacing",
-    "w:mirrorIndents",
-    "w:suppressOverlap",
-    "w:jc",
-    "w:textDirection",
-    "w:textAlignment",
-    "w:textboxTightWrap",
-    "w:outlineLvl",
-    "w:divId",
-    "w:cnfStyle",
-    "w:rPr",
-    "w:sectPr",
-    "w:pPrChange",
-)
+_AFTER_BORDERS = after("w:pBdr")
 
 
 def _off_grid(paragraph) -> None:
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
-    paragraph._p.get_or_add_pPr().insert_element_before(snap, *_AFTER_BORDERS[12:])
+    paragraph._p.get_or_add_pPr().insert_element_before(snap, *after("w:snapToGrid"))
 
 
 def _border(paragraph, side: str, color: str, eighths: int, space: int) -> None:

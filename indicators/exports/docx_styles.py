@@ -159,8 +159,30 @@ def _off_grid(style):
     style.element.get_or_add_pPr().insert_element_before(snap, *_AFTER_SNAP_TO_GRID)
 
 
-# What follows w:snapToGrid, and w:autoSpaceDN, in a w:pPr (ECMA-376 order).
-_AFTER_SNAP_TO_GRID = (
+# The children of a w:pPr, in the order ECMA-376 requires them (a child inserted out of
+# order makes Word call the file damaged).
+PPR_ORDER = (
+    "w:pStyle",
+    "w:keepNext",
+    "w:keepLines",
+    "w:pageBreakBefore",
+    "w:framePr",
+    "w:widowControl",
+    "w:numPr",
+    "w:suppressLineNumbers",
+    "w:pBdr",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
     "w:spacing",
     "w:ind",
     "w:contextualSpacing",
@@ -177,4 +199,12 @@ _AFTER_SNAP_TO_GRID = (
     "w:sectPr",
     "w:pPrChange",
 )
-_AFTER_AUTO_SPACE = ("w:bidi", "w:adjustRightInd", "w:snapToGrid", *_AFTER_SNAP_TO_GRID)
+
+
+def after(tag: str) -> tuple[str, ...]:
+    """The w:pPr children that must follow ``tag``."""
+    return PPR_ORDER[PPR_ORDER.index(tag) + 1 :]
+
+
+_AFTER_SNAP_TO_GRID = after("w:snapToGrid")
+_AFTER_AUTO_SPACE = after("w:autoSpaceDN")
