@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from districts.identity import normalize_username
+from districts.middleware import password_change_due
 
 from .models import ApiToken
 from .services import TOKEN_PREFIX, token_digest
@@ -31,6 +32,18 @@ def locked_out(user) -> bool:
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
         attempt_time__gte=cutoff,
     ).exists()
+
+
+def stale_reason(token: ApiToken, profile) -> str | None:
+    """Why the account no longer stands behind the token, or None: a token acts for the
+    person as they were when they made it, and as the sign-in policy lets them act now."""
+    if (token.role, token.unit_id_at_creation) != (profile.role, profile.unit_id):
+        return "令牌创建后账号的角色或单位已变更，令牌已失效，请重新创建。"
+    if profile.password_changed_at is not None and profile.password_changed_at > token.created_at:
+        return "令牌创建后账号的密码已重设或修改，令牌已失效，请重新创建。"
+    if password_change_due(profile.user):
+        return "令牌所属账号须先登录网页修改密码，修改后请重新创建令牌。"
+    return None
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -60,9 +73,15 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("令牌所属账号已停用。")
         if locked_out(user):
             raise exceptions.AuthenticationFailed("令牌所属账号因多次登录失败被锁定。")
+        if reason := stale_reason(token, user.profile):
+            raise exceptions.AuthenticationFailed(reason)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # An account used only through its token is in use: disable_inactive_accounts reads
+        # last_login, kept here at most once a day.
+        if user.last_login is None or now - user.last_login > datetime.timedelta(days=1):
+            type(user).objects.filter(pk=user.pk).update(last_login=now)
         return user, token
 
     def authenticate_header(self, request):

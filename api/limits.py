@@ -15,6 +15,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from districts.access import NotNow
+
 
 class TooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
@@ -74,6 +76,9 @@ def handle(exc, context):
     """Every error as {"detail": …} (and "errors" per field for a 400)."""
     if isinstance(exc, exceptions.ParseError):
         exc = exceptions.ParseError("请求体不是有效的 JSON。")
+    elif isinstance(exc, NotNow):
+        # Allowed, but not in the object's present state (a race after the view's check).
+        return error(409, " ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError({"": exc.messages})
     elif isinstance(exc, Http404):

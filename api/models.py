@@ -23,6 +23,10 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("前缀"), max_length=12)
     digest = models.CharField(_("摘要"), max_length=64, unique=True, editable=False)
     read_only = models.BooleanField(_("只读"), default=False)
+    # The account as it was when the token was made: a token stops when its user's role or
+    # unit changes (api.authentication), so it never carries rights the person was not given.
+    role = models.CharField(_("创建时的角色"), max_length=10, blank=True, editable=False)
+    unit_id_at_creation = models.BigIntegerField(_("创建时的单位"), null=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)

@@ -19,8 +19,9 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import quote, urlsplit
 
 from districts.models import Unit
+from indicators import levels
 from indicators.models import Period, Report
-from indicators.selectors import completeness, summarize
+from indicators.selectors import summarize
 
 from .payloads import dec
 
@@ -51,11 +52,25 @@ class PushResult:
         }[self.outcome]
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is refused, never followed: urllib would carry the token's header to
+    wherever it points (another host, plain http), past check_url."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise PushError(
+            f"上级系统把请求转到了另一个地址（{code}），为保护令牌没有跟随。"
+            "请在 --to 中写上级系统的准确地址。"
+        )
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def urllib_transport(method: str, url: str, headers: dict, body: bytes | None):
-    """HTTP with the standard library: a bounded wait and a bounded answer."""
+    """HTTP with the standard library: a bounded wait and a bounded answer, no redirects."""
     request = urllib.request.Request(url, data=body, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status, _json(response.read(RESPONSE_MAX_BYTES + 1))
     except urllib.error.HTTPError as exc:
         return exc.code, _json(exc.read(RESPONSE_MAX_BYTES + 1))
@@ -87,8 +102,7 @@ def read_token(path: str) -> str:
 
 def approved_totals(period: Period, unit: Unit) -> dict[str, Decimal]:
     """The unit's own totals of the period, once every report below it is approved."""
-    rows = completeness(period, unit).rows
-    waiting = [r.unit.name for r in rows if r.state != Report.State.APPROVED]
+    waiting = [u.name for u in levels.unapproved_below(unit, period)]
     if waiting:
         listed = "、".join(waiting[:10]) + ("等" if len(waiting) > 10 else "")
         raise PushError(

@@ -37,7 +37,7 @@ def token_create(*, user, name: str, read_only: bool) -> tuple[ApiToken, str]:
         raise ValidationError("没有角色的账号不能创建令牌。", code="no_role")
     with transaction.atomic():
         # Serialises one person's creations, so two at once cannot pass the limit together.
-        Profile.objects.select_for_update().get(user=user)
+        profile = Profile.objects.select_for_update().get(user=user)
         live = ApiToken.objects.filter(user=user, revoked_at=None).count()
         if live >= TOKENS_MAX:
             raise ValidationError(
@@ -50,6 +50,8 @@ def token_create(*, user, name: str, read_only: bool) -> tuple[ApiToken, str]:
             prefix=secret[: len(TOKEN_PREFIX) + 6],
             digest=token_digest(secret),
             read_only=bool(read_only),
+            role=profile.role,
+            unit_id_at_creation=profile.unit_id,
         )
         audit_record(
             actor=user,

@@ -16,7 +16,7 @@ from districts.models import Unit
 from indicators import services
 from indicators.models import Period, Report
 from indicators.periods import period_or_404
-from indicators.selectors import completeness, summarize
+from indicators.selectors import cached_summary, completeness
 
 from . import payloads
 from . import serializers as s
@@ -135,7 +135,7 @@ class SummaryView(APIView):
     )
     def get(self, request, period_code, unit_code):
         unit = _unit(request.user, Do.SUMMARY, unit_code)
-        return Response(payloads.summary_data(summarize(_period(period_code), unit)))
+        return Response(payloads.summary_data(cached_summary(_period(period_code), unit)))
 
 
 class CompletenessView(APIView):

@@ -24,14 +24,14 @@ class DocumentSettings(models.Model):
         _("发文机关标志"),
         max_length=40,
         blank=True,
-        help_text=_("版头红色大字，如“枣庄市知识产权战略实施工作领导小组办公室”。"),
+        help_text=_("版头红色大字，如“某市知识产权战略实施工作领导小组办公室”。"),
     )
     number_pattern = models.CharField(
         _("发文字号格式"),
         max_length=60,
         blank=True,
         help_text=_(
-            "如“枣知战办〔{year}〕{n:02d}号”：{year} 为年份，{n} 为当年序号（{n:02d} 补足两位）。"
+            "如“某知战办〔{year}〕{n:02d}号”：{year} 为年份，{n} 为当年序号（{n:02d} 补足两位）。"
             "按年份重新编号。"
         ),
     )

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
+from districts import tree
 from districts.access import Do, NotNow, require
 from districts.models import Unit
 from indicators.exports.docx import document_bytes
@@ -43,7 +44,7 @@ _FIELDS = {
     "printer": ("印发机关", 80),
 }
 NO_PATTERN = (
-    "请先在管理后台「公文设置」中填写发文字号格式（如 枣知战办〔{year}〕{n:02d}号），再印发。"
+    "请先在管理后台「公文设置」中填写发文字号格式（如 某知战办〔{year}〕{n:02d}号），再印发。"
 )
 
 
@@ -113,8 +114,9 @@ def settings_save(
     colophon: bool = False,
     sections: dict[str, list[Indicator]] | None = None,
 ) -> DocumentSettings:
-    """Saves the office's document settings (one row) with each section's indicators."""
-    require(actor, Do.CIRCULAR_ISSUE)
+    """Saves the office's document settings (one row) with each section's indicators: the
+    installation's, so only the office at the top of the tree sets them."""
+    require(actor, Do.CIRCULAR_ISSUE, tree.root())
     values = {
         "issuer_mark": (issuer_mark or "").strip(),
         "number_pattern": (number_pattern or "").strip(),
@@ -266,6 +268,12 @@ def _locked(period: Period, unit: Unit) -> Circular | None:
 def _next_number(settings: DocumentSettings, year: int) -> tuple[int, str]:
     last = Circular.objects.filter(year=year).aggregate(m=Max("serial"))["m"] or 0
     return last + 1, documents.number_text(settings.number_pattern, year, last + 1)
+
+
+def next_number_preview(settings: DocumentSettings, year: int) -> str:
+    """The number an issue of ``year`` would take now, to show before it is taken ("" when no
+    pattern is set). Taken for real only under lock, at the issue."""
+    return _next_number(settings, year)[1] if settings.number_pattern else ""
 
 
 def _locked_settings() -> DocumentSettings:

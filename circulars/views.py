@@ -114,6 +114,13 @@ def circular(request, period_code, unit_code):
         "formset": formset,
         "settings": settings,
         "pdf_missing": why_no_pdf(),
+        # Numbered by the year of its date (成文日期), as the issue will number it.
+        "next_number": services.next_number_preview(
+            settings,
+            (shown.date if shown is not None and shown.date else timezone.localdate()).year,
+        )
+        if shown is None or not shown.issued
+        else "",
     }
     if shown is not None:
         context["preview"] = documents.body_blocks(summary, shown.blocks, codes)

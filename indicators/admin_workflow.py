@@ -4,6 +4,7 @@ indicators.services.review_settings_save (its checks, its audit record)."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 
 from zzip.admin import show_errors
 
@@ -34,6 +35,15 @@ class ReviewSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        # One row: the list would only say "0 审核流程"; open the settings themselves.
+        if not self.has_view_or_change_permission(request):
+            return super().changelist_view(request, extra_context)
+        row = ReviewSettings.objects.first()
+        if row is None:
+            return redirect("admin:indicators_reviewsettings_add")
+        return redirect("admin:indicators_reviewsettings_change", row.pk)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

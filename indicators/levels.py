@@ -144,19 +144,26 @@ def deadline_of(unit: Unit, period: Period, settings: ReviewSettings | None = No
     return period.deadline + datetime.timedelta(days=settings.days_per_level * levels)
 
 
-def unapproved_below(unit: Unit, period: Period) -> list[Unit]:
+def unapproved_below(unit: Unit, period: Period, *, lock: bool = False) -> list[Unit]:
     """The units ``unit`` reviews whose report of ``period`` is not approved yet (those with
-    a report to make: the units at the bottom, the levels, any that reports figures itself)."""
+    a report to make: the units at the bottom, the levels, any that reports figures itself).
+
+    With ``lock`` (a level's submission), their reports are locked until the transaction
+    ends: an approval, return or correction below in flight finishes first and is seen, and
+    none can start until the level's report is sent (then its lock refuses them)."""
     from .rules import nothing_to_report_reason
 
     settings = ReviewSettings.current()
     subtree = tree.Subtree.of(unit)
     ids = reviewees(unit, settings=settings, subtree=subtree)
-    approved = set(
-        Report.objects.filter(
-            period=period, unit_id__in=ids, state=Report.State.APPROVED
-        ).values_list("unit_id", flat=True)
-    )
+    reports = Report.objects.filter(period=period, unit_id__in=ids)
+    if lock:
+        reports = reports.select_for_update()
+    approved = {
+        unit_id
+        for unit_id, state in reports.values_list("unit_id", "state")
+        if state == Report.State.APPROVED
+    }
     out = []
     for uid in ids:
         if uid in approved:
@@ -169,13 +176,14 @@ def unapproved_below(unit: Unit, period: Period) -> list[Unit]:
 
 def first_reviewer(unit: Unit, user) -> str:
     """Who first sees what this person submits for ``unit``, as the entry form names it: the
-    unit's own signer, the level above, or the office ("" for the office's short name)."""
+    unit's own signer (for a clerk, where signing off is on), the level above, or the office
+    ("" for the office's short name). ``user`` None: whoever reviews it after any sign-off."""
     from districts.access import role_of
     from districts.models import Role
 
     settings = settings_of(user)
-    if settings.unit_signoff and role_of(user) == Role.CLERK:
-        return "本单位审核人"
+    if user is not None and settings.unit_signoff and role_of(user) == Role.CLERK:
+        return str(Role.SIGNER.label)
     if settings.review_by_level:
         reviewer = reviewer_of(unit, settings)
         return reviewer.name if reviewer else ""

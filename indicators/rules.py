@@ -227,7 +227,18 @@ def edit_block_reason(report: Report, *, today: datetime.date | None = None) -> 
     if period.status != Period.Status.OPEN:
         return f"{period.title}不在填报期内，只能查看。"
     if not report.editable_by_clerk:
-        return f"本表{report.get_state_display()}，只能查看。如需修改请联系{_office()}。"
+        if report.state == Report.State.SIGNING:
+            who = str(Role.SIGNER.label)
+        else:
+            who = levels.first_reviewer(report.unit, None) or _office()
+        return f"本表{report.get_state_display()}，只能查看。如需修改请联系{who}。"
+    return deadline_block_reason(report, today=today)
+
+
+def deadline_block_reason(report: Report, *, today: datetime.date | None = None) -> str | None:
+    """Why the unit's figures may no longer change for lateness: its deadline (a level's is
+    later) has passed and no extension covers today. None otherwise."""
+    period = report.period
     today = today or timezone.localdate()
     deadline = levels.deadline_of(report.unit, period)
     if deadline is not None and today > deadline:
@@ -362,4 +373,4 @@ def _may_correct(user, report):
         return "这是导入的历史数据，没有经过填报流程；如需更正，请联系上级重新导入。"
     if report.period.status != Period.Status.OPEN:
         return f"{report.period.title}已不在填报期内，不能报送更正。"
-    return levels.level_lock_reason(report)
+    return deadline_block_reason(report) or levels.level_lock_reason(report)

@@ -30,8 +30,16 @@ def test_a_bad_number_of_days_is_refused_beside_its_field(client_for, office):
     assert not ReviewSettings.objects.exists()
 
 
-def test_only_the_office_sees_the_review_settings(client_for, viewer, sysadmin, tengzhou_clerk):
+def test_the_list_opens_the_settings_themselves(client_for, office):
     url = reverse("admin:indicators_reviewsettings_changelist")
+    c = client_for(office)
+    assert c.get(url).url == ADD
+    c.post(ADD, {"unit_signoff": "on", "days_per_level": "5"})
+    assert c.get(url).url == reverse("admin:indicators_reviewsettings_change", args=[1])
+
+
+def test_only_the_office_sees_the_review_settings(client_for, viewer, sysadmin, tengzhou_clerk):
+    url = reverse("admin:indicators_reviewsettings_add")
     assert client_for(sysadmin).get(url).status_code == 403
     assert client_for(viewer).get(url).status_code == 403
     assert client_for(tengzhou_clerk).get(url).status_code == 403

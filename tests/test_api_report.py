@@ -209,6 +209,18 @@ def test_a_draft_needs_no_correction_and_a_stale_one_is_a_409(tengzhou_clerk):
     assert response.status_code == 409 and "已被他人修改" in response.json()["detail"]
 
 
+def test_a_correction_after_the_deadline_is_a_409_with_the_reason(tengzhou_clerk, q3_2023):
+    import datetime
+
+    client = api_client(tengzhou_clerk)
+    report = _submitted(client)
+    q3_2023.deadline = datetime.date(2020, 1, 1)
+    q3_2023.save(update_fields=["deadline"])
+    response = correct(client, {"invention_grants": "160"}, report["version"])
+    assert response.status_code == 409 and "已于2020年1月1日截止" in response.json()["detail"]
+    assert stored()["invention_grants"] == D(150)
+
+
 def test_a_correction_needs_a_reason_and_valid_figures(tengzhou_clerk):
     client = api_client(tengzhou_clerk)
     report = _submitted(client)

@@ -132,3 +132,49 @@ def test_a_token_records_when_it_was_last_used(tengzhou_clerk):
     assert ApiToken.objects.get().last_used_at is None
     client.get(URL)
     assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_a_token_stops_when_its_accounts_role_unit_or_password_changes(
+    tengzhou_clerk, sysadmin, xuecheng_clerk
+):
+    """A token acts for the person as they were when they made it: an administrator who
+    moves them, changes their role or resets their password after a compromise ends it."""
+    from districts import services as accounts
+
+    def works(secret) -> int:
+        return api_client(token=secret).get("/api/v1/units/").status_code
+
+    _, secret = token_create(user=tengzhou_clerk, name="甲", read_only=True)
+    assert works(secret) == 200
+    accounts.account_update(actor=sysadmin, user=tengzhou_clerk, unit=xuecheng_clerk.profile.unit)
+    response = api_client(token=secret).get("/api/v1/units/")
+    assert response.status_code == 401 and "角色或单位已变更" in response.json()["detail"]
+
+    tengzhou_clerk.refresh_from_db()
+    _, secret = token_create(user=tengzhou_clerk, name="乙", read_only=True)
+    assert works(secret) == 200
+    accounts.account_password_set(actor=sysadmin, user=tengzhou_clerk, password="Xin#Zhang2024")
+    response = api_client(token=secret).get("/api/v1/units/")
+    assert response.status_code == 401 and "密码已重设或修改" in response.json()["detail"]
+
+
+def test_the_api_serves_when_the_shared_cache_is_down(tengzhou_clerk, monkeypatch):
+    """The rate count lives in the shared cache; a cache that fails costs the count, never
+    the request (as the summary's cache)."""
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    assert api_client(tengzhou_clerk).get(URL).status_code == 200
+
+
+def test_using_a_token_counts_as_using_the_account(tengzhou_clerk):
+    """disable_inactive_accounts reads last_login: an account used only through the API is
+    not disabled as unused."""
+    type(tengzhou_clerk).objects.filter(pk=tengzhou_clerk.pk).update(last_login=None)
+    assert api_client(tengzhou_clerk).get(URL).status_code == 200
+    tengzhou_clerk.refresh_from_db()
+    assert tengzhou_clerk.last_login is not None

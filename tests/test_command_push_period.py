@@ -194,3 +194,36 @@ def test_a_token_never_crosses_the_network_in_clear_text(seed, q2_2023, city):
         push.push_period(
             period=q2_2023, unit=city, base_url="http://province.example/", token="zzip_x"
         )
+
+
+def test_a_redirect_is_refused_so_the_token_never_follows_it():
+    """A province (or whatever answers) that redirects elsewhere gets no token: urllib would
+    otherwise carry the Authorization header to the new address."""
+    import http.server
+    import threading
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", "http://elsewhere.invalid/steal")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/api/v1/units/"
+    with pytest.raises(push.PushError, match="没有跟随"):
+        push.urllib_transport("GET", url, {"Authorization": "Bearer zzip_x"}, None)
+    thread.join(5)
+    server.server_close()
+
+
+def test_the_audit_log_keeps_where_a_push_went_never_a_password_in_the_address():
+    from api.management.commands.push_period import _where
+
+    assert _where("https://city:s3cret@province.example:8443/zzip/") == (
+        "https://province.example:8443/zzip/"
+    )

@@ -311,3 +311,18 @@ def test_a_correction_from_below_waits_until_the_level_is_returned(tree):
         )
     assert "已报送上级" in refused.value.messages[0]
     assert report_of(tree.districts[0], tree.period).state == Report.State.APPROVED
+
+
+def test_a_report_waiting_for_sign_off_reminds_its_signer_not_its_clerk(
+    tengzhou, tengzhou_clerk, q3_2023, office
+):
+    services.review_settings_save(
+        actor=office, unit_signoff=True, review_by_level=False, days_per_level=5
+    )
+    signer = person("tz_signer", tengzhou, Role.SIGNER)
+    submit(tengzhou, q3_2023, tengzhou_clerk, Q3)
+    services.reminders_send(days=3, today=q3_2023.deadline)
+    ours = Notice.objects.filter(kind=Notice.Kind.REMINDER, topic=f"period:{q3_2023.code}")
+    assert not ours.filter(user=tengzhou_clerk).exists()
+    assert "待你审核" in ours.get(user=signer).message
+    assert ours.filter(user__username="xuecheng").exists()  # still to report

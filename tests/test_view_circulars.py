@@ -63,6 +63,9 @@ def test_the_office_sees_the_draft_written_from_the_data_and_nothing_is_created(
     assert "完成年指导目标的44.20%" in html
     assert 'name="blocks-TOTAL_FORMS"' in html
     assert "本系统设置为不生成 PDF" in html  # said before issuing (CIRCULAR_PDF=0 in tests)
+    # The number it would take, written out, never the pattern's {year} and {n:02d}.
+    assert f"现在印发将是 枣知战办〔{timezone.localdate().year}〕01号" in html
+    assert "{year}" not in html
     assert not Circular.objects.exists()
 
 

@@ -28,7 +28,7 @@ def test_the_clerks_form_names_the_signer_and_the_submission_waits_for_them(
     person("tz_signer", tengzhou, Role.SIGNER)
     c = client_for(tengzhou_clerk)
     page = c.get(f"/reports/{q3_2023.code}/{tengzhou.code}/")
-    assert "提交本单位审核人" in page.content.decode()
+    assert "提交单位审核人" in page.content.decode()
     response = c.post(
         f"/reports/{q3_2023.code}/{tengzhou.code}/",
         {**Q3, "version": 0, "action": "submit"},
@@ -36,6 +36,9 @@ def test_the_clerks_form_names_the_signer_and_the_submission_waits_for_them(
     )
     assert "已提交本单位审核" in response.content.decode()
     assert Report.objects.get(unit=tengzhou, period=q3_2023).state == Report.State.SIGNING
+    # Waiting for the signer, the form says whom to ask, not the office.
+    page = c.get(f"/reports/{q3_2023.code}/{tengzhou.code}/").content.decode()
+    assert "本表待本单位审核，只能查看。如需修改请联系单位审核人。" in page
 
 
 def test_the_signer_signs_off_from_the_home_page_and_the_office_sees_who_signed(

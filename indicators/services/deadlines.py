@@ -94,7 +94,15 @@ def reminders_send(
     )
     settings = ReviewSettings.current()
     for period in due:
-        done = Report.objects.filter(period=period, state__in=Report.COUNTED).values("unit_id")
+        # A report waiting for its unit's sign-off has left the clerk: its signer is reminded.
+        done = Report.objects.filter(
+            period=period, state__in=[*Report.COUNTED, Report.State.SIGNING]
+        ).values("unit_id")
+        signing = set(
+            Report.objects.filter(period=period, state=Report.State.SIGNING).values_list(
+                "unit_id", flat=True
+            )
+        )
         # Whom to remind, and by when: the clerks of the units at the bottom by the period's
         # deadline; under review by level, each level's office staff by its own, later one.
         deadlines = {u: period.deadline for u in tree.leaves(top.pk).exclude(pk__in=done)}
@@ -106,6 +114,7 @@ def reminders_send(
                     if due_on <= today + datetime.timedelta(days=days):
                         deadlines[unit] = due_on
         by_id = {u.pk: d for u, d in deadlines.items()}
+        by_id.update({unit_id: period.deadline for unit_id in signing})
         topic = f"period:{period.code}"
         reminded_today = set(
             Notice.objects.filter(
@@ -113,15 +122,20 @@ def reminders_send(
             ).values_list("user_id", flat=True)
         )
         clerks = (
-            Profile.objects.filter(unit__in=list(deadlines), user__is_active=True)
-            .filter(role__in=[Role.CLERK, Role.OFFICE])
+            Profile.objects.filter(unit_id__in=list(by_id), user__is_active=True)
+            .filter(role__in=[Role.CLERK, Role.OFFICE, Role.SIGNER])
             .select_related("user", "unit")
         )
         clerks = [
             p
             for p in clerks
-            # A unit's figures are entered by its clerks; a level's by its office staff.
-            if (p.role == Role.CLERK) == (p.unit_id in leaf_ids)
+            # A unit's figures are entered by its clerks, a level's by its office staff; a
+            # report waiting for sign-off is its signer's.
+            if (p.role == Role.SIGNER and p.unit_id in signing)
+            or (
+                (p.role != Role.SIGNER and p.unit_id not in signing)
+                and (p.role == Role.CLERK) == (p.unit_id in leaf_ids)
+            )
         ]
         for profile in clerks:
             if profile.user_id in reminded_today:
@@ -133,9 +147,10 @@ def reminders_send(
                 if left > 0
                 else ("今天截止" if left == 0 else f"已逾期 {-left} 天")
             )
-            message = (
-                f"{period.title}数据{when}（截止 {chinese_date(deadline)}），"
-                f"{profile.unit.name}尚未报送，请尽快填报。"
+            message = f"{period.title}数据{when}（截止 {chinese_date(deadline)}），" + (
+                f"{profile.unit.name}的填报表待你审核，请尽快审核报送。"
+                if profile.role == Role.SIGNER
+                else f"{profile.unit.name}尚未报送，请尽快填报。"
             )
             with transaction.atomic():
                 notify(

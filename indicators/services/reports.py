@@ -263,7 +263,7 @@ def _check_level_complete(unit: Unit, period: Period) -> None:
     """A level's report goes up only once every report it reviews is approved."""
     if not levels.is_level(unit):
         return
-    waiting = levels.unapproved_below(unit, period)
+    waiting = levels.unapproved_below(unit, period, lock=True)
     if waiting:
         names = "、".join(u.name for u in waiting[:8]) + (
             f"等 {len(waiting)} 个单位" if len(waiting) > 8 else ""

@@ -80,7 +80,7 @@ def report_sign(*, report_id: int, user, expected_version: int | None) -> Report
             report,
             Notice.Kind.APPROVED,
             f"{report.period.title}的数据已通过本单位审核，"
-            f"已报送{Wording.current().office_short}。",
+            f"已报送{levels.first_reviewer(report.unit, None) or Wording.current().office_short}。",
         )
         return report
 
@@ -167,6 +167,8 @@ def report_correct(
             submit=True,
             user=user,
         )
+        if report.state != Report.State.SUBMITTED:
+            return report  # with its unit's signer first, who is told by the save
         reviewer = levels.reviewer_of(unit)
         notify(
             users=Profile.objects.filter(

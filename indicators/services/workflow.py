@@ -8,6 +8,7 @@ from django.db import transaction
 
 from audit.models import Action
 from audit.services import audit_record
+from districts import tree
 from districts.access import Do, require
 
 from ..models import Report, ReviewSettings
@@ -34,14 +35,18 @@ def review_settings_save(
 ) -> ReviewSettings:
     """Saves how reports are reviewed. Refused while reports wait in a step that would
     disappear (a sign-off turned off with reports waiting for it), so nothing is stranded."""
-    require(actor, Do.REFERENCE)
+    # The installation's settings: the office at the top of the tree sets them, not an
+    # office of a level below it.
+    require(actor, Do.REFERENCE, tree.root())
     errors = review_settings_errors(days_per_level=days_per_level)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        settings = ReviewSettings.objects.select_for_update().filter(pk=1).first()
-        before = _shown(settings) if settings else None
-        settings = settings or ReviewSettings(pk=1)
+        existed = ReviewSettings.objects.filter(pk=1).exists()
+        # The row exists before it is locked, so two first saves at once cannot both insert.
+        ReviewSettings.objects.get_or_create(pk=1)
+        settings = ReviewSettings.objects.select_for_update().get(pk=1)
+        before = _shown(settings) if existed else None
         waiting = Report.objects.filter(state=Report.State.SIGNING).count()
         if settings.unit_signoff and not unit_signoff and waiting:
             raise ValidationError(

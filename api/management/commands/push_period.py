@@ -1,5 +1,7 @@
 """Sends a city's approved figures of a period to a province's installation (api.push)."""
 
+from urllib.parse import urlsplit
+
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import Action
@@ -49,7 +51,8 @@ class Command(BaseCommand):
             detail={
                 "period": period.code,
                 "unit": unit.code,
-                "to": options["to"][:200],
+                # Where to, never who: a user:password in the address stays out of the log.
+                "to": _where(options["to"]),
                 "outcome": result.outcome,
                 "via": "manage.py push_period",
                 "username": f"命令行:{export_summary._os_user()}",
@@ -57,3 +60,9 @@ class Command(BaseCommand):
         )
         done = f"{period.title}{unit.name}：{result.message}（上级版本 {result.version}）"
         self.stdout.write(self.style.SUCCESS(done))
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"[:200]
