@@ -8,8 +8,10 @@ the page says so.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -49,26 +51,38 @@ def docx_to_pdf(data: bytes) -> bytes:
         source = work / "document.docx"
         source.write_bytes(data)
         profile = (work / "profile").as_uri()
+        command = [
+            program,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(source),
+        ]
         try:
-            subprocess.run(
-                [
-                    program,
-                    f"-env:UserInstallation={profile}",
-                    "--headless",
-                    "--norestore",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    str(work),
-                    str(source),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=TIMEOUT_SECONDS,
+            # Its own process group: soffice starts soffice.bin, which a timeout must end too,
+            # or every stuck conversion would leave a LibreOffice running.
+            process = subprocess.Popen(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
                 env={**os.environ, "HOME": str(work)},
+                start_new_session=True,
             )
-        except (subprocess.SubprocessError, OSError) as e:
+        except OSError as e:
             raise ConversionError(FAILED) from e
+        try:
+            code = process.wait(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise ConversionError(FAILED) from None
+        if code != 0:
+            raise ConversionError(FAILED)
         target = work / "document.pdf"
         if not target.exists():
             raise ConversionError(FAILED)
