@@ -139,7 +139,7 @@ def progress(request, period_code, unit_code):
             "summary": s,
             "unit": unit,
             "row": row,
-            "headlines": _headlines(s, row, ranked_among=ranked_among),
+            "headlines": _headlines(s, row, ranked_among=ranked_among, only_own=not row.is_total),
             "progress": charts.progress_chart(s, row)
             if any(i.is_benchmarked for i in s.indicators)
             else None,
@@ -173,10 +173,16 @@ class Headline:
     rank: str = ""
 
 
-def _headlines(s: Summary, row: Row, *, ranked_among: dict[str, int] | None = None) -> list:
-    """Each indicator's figures for the headline cards (formatting only: the summary computes)."""
+def _headlines(
+    s: Summary, row: Row, *, ranked_among: dict[str, int] | None = None, only_own: bool = False
+) -> list:
+    """Each indicator's figures for the headline cards (formatting only: the summary computes).
+    ``only_own``: a unit's page leaves out what another unit enters for itself (a city's
+    city-wide figures), which the unit never has."""
     out = []
     for i in s.indicators:
+        if only_own and i.reporting_unit_id not in (None, row.unit.pk):
+            continue
         c = row.cells[i.code]
         h = Headline(indicator=i, cell=c, value=format_figure(c.value, i.decimal_places))
         if i.has_target and c.target is not None:

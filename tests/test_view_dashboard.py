@@ -291,6 +291,8 @@ def test_clerk_sees_own_progress_with_rank_and_gap(client_for, tengzhou_clerk):
     for other in ("薛城区", "市中区", "山亭区", "峄城区", "台儿庄区", "高新区", "全市"):
         assert other not in page, other
     assert reverse("indicators:report_edit", args=["2023Q2", "370481"]) in page
+    # The city's own city-wide figures are not the district's: no empty cards for them.
+    assert 'data-indicator="well_known_marks"' not in page
 
 
 def test_clerk_cannot_see_another_units_progress(client_for, tengzhou_clerk):

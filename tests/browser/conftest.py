@@ -101,6 +101,8 @@ def open_page(browser, console_errors):
             lambda m: m.type == "error" and console_errors.append(f"{page.url}: {m.text}"),
         )
         page.on("pageerror", lambda exc: console_errors.append(f"{page.url}: {exc}"))
+        # A person answers 确定 to the questions before an irreversible step (confirm.js).
+        page.on("dialog", lambda dialog: dialog.accept())
         return page
 
     yield make

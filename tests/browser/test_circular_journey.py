@@ -50,8 +50,12 @@ def test_issue_reopen_change_and_correct(live_server, open_page, log_in, shot, c
     log_in(office, "office")
     office.goto(f"{live_server.url}{PAGE}")
     expect(office.locator(".circular-preview")).to_contain_text("发明专利授权量470件")
+    asked = []
+    office.on("dialog", lambda dialog: asked.append(dialog.message))
     office.get_by_role("button", name="印发", exact=True).click()
     expect(office.locator("#circular-number")).to_contain_text("枣知战办〔")
+    # 印发 takes a number for good: the office was asked first (and answered 确定).
+    assert asked and "确定印发吗" in asked[0]
     expect(office.locator("#up-to-date")).to_be_visible()
     issued = _download(office, "下载 Word")
     shot(office, "issued")
