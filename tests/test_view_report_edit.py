@@ -267,3 +267,26 @@ def test_the_office_enters_the_citys_own_figures_on_the_same_form(client_for, of
     assert summarize(q3, city).total.cells["new_trademarks"].value == 4800
     # The districts' rows have none of it: nobody below reports a city-wide figure.
     assert summarize(q3, city).rows[0].cells["new_trademarks"].expected == 0
+
+
+def test_a_return_and_a_reopening_are_told_apart_on_the_form(client_for, tengzhou_clerk, office):
+    from indicators import services
+
+    c = client_for(tengzhou_clerk)
+    post(c, GOOD, action="submit")
+    report = Report.objects.get(unit__code="370481", period__year=2023, period__number=3)
+    services.report_return(
+        report_id=report.pk, user=office, reason="请核对授权量", expected_version=report.version
+    )
+    page = c.get(url()).content.decode()
+    assert "退回原因：</strong>请核对授权量" in page and "重新打开" not in page
+    report.refresh_from_db()
+    post(c, GOOD, action="submit", version=report.version)
+    report.refresh_from_db()
+    services.report_approve(report_id=report.pk, user=office, expected_version=report.version)
+    report.refresh_from_db()
+    services.report_reopen(
+        report_id=report.pk, user=office, reason="补充说明", expected_version=report.version
+    )
+    page = c.get(url()).content.decode()
+    assert "已审核的表被重新打开：</strong>补充说明" in page
