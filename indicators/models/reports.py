@@ -81,7 +81,7 @@ class Report(models.Model):
         APPROVED = "approved", _("已审核")
 
     class Source(models.TextChoices):
-        ENTERED = "entered", _("填报（经审核）")
+        ENTERED = "entered", _("单位填报")
         HISTORY = "history", _("历史数据导入")
 
     # Figures that count in a summary: a draft or a returned report is still the unit's own.
@@ -101,7 +101,7 @@ class Report(models.Model):
         max_length=10,
         choices=Source.choices,
         default=Source.ENTERED,
-        help_text=_("填报：由单位填报、经审核；历史数据：由主管部门作为已审核的往期数据导入。"),
+        help_text=_("单位填报：由单位在系统中填报，经审核流程；历史数据：由主管部门作为已审核的往期数据导入。"),
     )
     version = models.PositiveIntegerField(
         _("版本"),
