@@ -15,6 +15,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 
+from tests.fixtures.blank import restore_migrated
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -42,18 +44,21 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture
-def demo_data(live_server, django_db_serialized_rollback):
+def demo_data(live_server, transactional_db):
     """The demo command's units, people and figures in live_server's database.
 
     live_server runs on a transactional database, which is emptied after each test, rows
-    from data migrations (the five indicators) included; the serialized rollback puts those
-    back before the next test so the demo command finds them.
+    from data migrations (the five indicators) included; they are put back first, as the
+    session found them (tests.fixtures.blank), so the demo command finds them.
     """
+    restore_migrated()
     call_command("demo", stdout=io.StringIO())
 
 
-@pytest.fixture
-def browser(monkeypatch):
+@pytest.fixture(scope="session")
+def chromium():
+    """One Playwright and one Chromium for the session's journeys: starting them costs about
+    a second a test, more than most journeys' own setup."""
     if not CHROMIUM.exists():
         message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("ZZIP_REQUIRE_BROWSER") == "1":
@@ -65,18 +70,27 @@ def browser(monkeypatch):
     # Playwright's sync API keeps an event loop running in the test thread, and Django refuses
     # ORM calls from a thread with a running loop. Here the test thread only loads data and
     # reads it back while the live server's own thread serves the pages, so the guard is
-    # lifted, for as long as the loop runs and no longer: per test, not per session, so that
-    # neither the loop nor the lifted guard leaks into the tests that run after these.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # While that loop runs, Django keeps this thread's connections apart from the usual
-        # thread-local ones (asgiref treats the thread as async), so the ORM calls made
-        # during the test opened a second connection that nothing else will close; left
-        # open, it stops PostgreSQL from dropping the test database at the end of the run.
-        connections.close_all()
+    # lifted from the first journey to the end of the session: the journeys run after every
+    # other test (above), and each one restores the migrations' rows and loads the demo
+    # itself (demo_data), with no serialized rollback, which the running loop would defeat.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def browser(chromium):
+    yield chromium
+    # While the loop runs, Django keeps this thread's connections apart from the usual
+    # thread-local ones (asgiref treats the thread as async), so the ORM calls made during
+    # the test opened a second connection that nothing else will close; left open, it stops
+    # PostgreSQL from dropping the test database at the end of the run.
+    connections.close_all()
 
 
 @pytest.fixture
