@@ -23,6 +23,7 @@ from .selectors import (
     completeness,
     entry_lines,
     report_history,
+    was_reopened,
 )
 from .table import column_groups, table_notes
 
@@ -136,13 +137,7 @@ def report_edit(request, period_code, unit_code):
             "benchmark": calc.benchmark(period.end_month),
             "extension": Extension.objects.filter(period=period, unit=unit).first(),
             "reviewer": levels.first_reviewer(unit, request.user),
-            # A return of an approved report is a reopening: said as such, not as a return.
-            "reopened": report.state == Report.State.RETURNED
-            and report.transitions.filter(to_state=Report.State.RETURNED)
-            .order_by("-at", "-id")
-            .values_list("from_state", flat=True)
-            .first()
-            == Report.State.APPROVED,
+            "reopened": was_reopened(report),
         },
     )
 

@@ -101,7 +101,9 @@ class Report(models.Model):
         max_length=10,
         choices=Source.choices,
         default=Source.ENTERED,
-        help_text=_("单位填报：由单位在系统中填报，经审核流程；历史数据：由主管部门作为已审核的往期数据导入。"),
+        help_text=_(
+            "单位填报：由单位在系统中填报，经审核流程；历史数据：由主管部门作为已审核的往期数据导入。"
+        ),
     )
     version = models.PositiveIntegerField(
         _("版本"),

@@ -11,6 +11,7 @@ from .reports import (
     completeness,
     entry_lines,
     report_history,
+    was_reopened,
 )
 from .summary import (
     Cell,
@@ -43,4 +44,5 @@ __all__ = [
     "report_history",
     "summarize",
     "trend",
+    "was_reopened",
 ]

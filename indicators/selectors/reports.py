@@ -123,6 +123,20 @@ def changes_since_return(report: Report) -> list[Change]:
     return out
 
 
+def was_reopened(report: Report) -> bool:
+    """Whether the report is back with its unit because an approved report was reopened
+    (its last step to 已退回 came from 已审核), not returned from review."""
+    if report.pk is None or report.state != Report.State.RETURNED:
+        return False
+    last = (
+        Transition.objects.filter(report=report, to_state=Report.State.RETURNED)
+        .order_by("-at", "-id")
+        .values_list("from_state", flat=True)
+        .first()
+    )
+    return last == Report.State.APPROVED
+
+
 @dataclass
 class HistoryEntry:
     at: object
